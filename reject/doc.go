@@ -1,0 +1,2 @@
+// Package reject names SRT connection rejection reasons.
+package reject
