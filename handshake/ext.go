@@ -165,3 +165,38 @@ func (h *Handshake) Find(t ExtType) ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// SRTOptions decodes h's first HSREQ or HSRSP block. It reports false when
+// there is none or it is shorter than 8 bytes.
+func (h *Handshake) SRTOptions() (HSReq, bool) {
+	var r HSReq
+	it := h.Extensions()
+	for it.Next() {
+		if t := it.Type(); t == ExtHSReq || t == ExtHSRsp {
+			return r, r.Decode(it.Value()) == nil
+		}
+	}
+	return r, false
+}
+
+// KeyMaterial decodes h's first KMREQ or KMRSP block into k. It returns
+// found = false when there is none. A one-word KMRSP carries a failure
+// state instead of key material: state is then set, k is zeroed and
+// isState is true.
+func (h *Handshake) KeyMaterial(k *KeyMaterial) (state KMState, isState, found bool, err error) {
+	it := h.Extensions()
+	for it.Next() {
+		t := it.Type()
+		if t != ExtKMReq && t != ExtKMRsp {
+			continue
+		}
+		if t == ExtKMRsp && len(it.Value()) == 4 {
+			*k = KeyMaterial{}
+			state, err = DecodeKMState(it.Value())
+			return state, true, true, err
+		}
+		return 0, false, true, k.Decode(it.Value())
+	}
+	*k = KeyMaterial{}
+	return 0, false, false, nil
+}

@@ -56,8 +56,21 @@ func (t Type) String() string {
 	case Done:
 		return "DONE"
 	}
+	if s, ok := rejectNames[t]; ok {
+		return s
+	}
 	if r, ok := t.Reason(); ok {
 		return "REJECT(" + r.Name() + ")"
 	}
 	return "Type(" + strconv.FormatInt(int64(t), 10) + ")"
 }
+
+// rejectNames holds the String of every known rejection type, so naming
+// them does not allocate.
+var rejectNames = func() map[Type]string {
+	m := make(map[Type]string)
+	for _, r := range reject.All() {
+		m[RejectionType(r)] = "REJECT(" + r.Name() + ")"
+	}
+	return m
+}()
