@@ -24,7 +24,9 @@ type corpusHandshake struct {
 
 func (c corpusHandshake) String() string { return fmt.Sprintf("%s#%d", c.capture, c.frame) }
 
-func isHandshake(p []byte) bool { return len(p) >= 16 && p[0] == 0x80 && p[1] == 0x00 && p[2] == 0 && p[3] == 0 }
+func isHandshake(p []byte) bool {
+	return len(p) >= 16 && p[0] == 0x80 && p[1] == 0x00 && p[2] == 0 && p[3] == 0
+}
 
 // corpusHandshakes returns every HANDSHAKE packet of every corpus capture.
 func corpusHandshakes(t testing.TB) []corpusHandshake {
