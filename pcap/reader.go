@@ -1,0 +1,467 @@
+package pcap
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+
+	"github.com/srtwire/srtwire/packet"
+)
+
+// Errors reported by Reader. A Frame's Err is one of them or an error from
+// package packet or handshake; Reader.Err returns a *CaptureError wrapping
+// one of them or an I/O error.
+var (
+	// ErrNotCapture reports input that is neither pcap nor pcapng (nor
+	// either of them gzip-compressed).
+	ErrNotCapture = errors.New("pcap: not a pcap or pcapng capture")
+	// ErrEmpty reports an empty input.
+	ErrEmpty = errors.New("pcap: empty input")
+	// ErrLinkType reports a capture whose link type the Reader cannot parse.
+	ErrLinkType = errors.New("pcap: unsupported link type")
+	// ErrSnapTruncated marks a frame the capture cut short (snaplen): the
+	// datagram on the wire was longer than what was saved.
+	ErrSnapTruncated = errors.New("pcap: frame truncated by the capture's snaplen")
+	// ErrFragment marks an IP fragment of an SRT flow. The Reader does not
+	// reassemble fragments; SRT never sends datagrams larger than the MTU.
+	ErrFragment = errors.New("pcap: IP fragment (not reassembled)")
+)
+
+// CaptureError reports a capture file that is corrupt or cut short. Every
+// frame before it was delivered.
+type CaptureError struct {
+	Frame  int   // the 1-based number of the frame that could not be read
+	Offset int64 // byte offset of that frame's record in the capture
+	// Compressed is set when the capture was gzip-compressed: Offset then
+	// counts bytes of the decompressed data.
+	Compressed bool
+	Err        error
+}
+
+func (e *CaptureError) Error() string {
+	where := "byte offset"
+	if e.Compressed {
+		where = "decompressed byte offset"
+	}
+	return fmt.Sprintf("pcap: capture damaged at frame %d, %s %d: %v", e.Frame, where, e.Offset, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *CaptureError) Unwrap() error { return e.Err }
+
+// Options control which UDP datagrams a Reader takes for SRT.
+type Options struct {
+	// Ports forces SRT decoding on these UDP ports (source or
+	// destination): every datagram on them is handed out, decoded or with
+	// its decode error.
+	Ports []uint16
+	// PortsOnly turns the heuristic off: only datagrams on Ports are SRT.
+	PortsOnly bool
+}
+
+// Frame is one SRT datagram found in a capture.
+//
+// Data and the views inside Packet point into the Reader's buffer: they are
+// valid until the next call to Next. Use Packet.Clone or copy Data to keep
+// them.
+type Frame struct {
+	Number    int       // 1-based frame number in the capture, as Wireshark counts
+	Time      time.Time // capture time
+	Src, Dst  netip.AddrPort
+	Offset    int64  // byte offset of the frame's record in the capture
+	Data      []byte // the UDP payload as captured: the SRT datagram
+	Len       int    // the UDP payload length on the wire (> len(Data) when truncated)
+	Truncated bool   // the capture cut the datagram short (snaplen)
+	Fragment  bool   // an IP fragment of an SRT flow; Data is empty
+	// Packet is the decoded datagram. When Err is set it holds what was
+	// decoded before the fault.
+	Packet packet.Packet
+	// Err is nil, or why the datagram did not decode: a sentinel of
+	// package packet or handshake, ErrSnapTruncated or ErrFragment.
+	Err error
+}
+
+// Stats counts what a Reader has seen so far.
+type Stats struct {
+	Frames    int   // frames read from the capture, of any kind
+	SRT       int   // SRT frames handed out
+	Errors    int   // of which did not decode
+	Bytes     int64 // bytes of capture consumed (decompressed, when gzip)
+	Fragments int   // IP fragments of SRT flows
+}
+
+type source interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// Reader reads a pcap or pcapng capture and hands out its SRT frames in
+// capture order. Memory use is constant: the Reader keeps one frame buffer
+// and a bounded table of UDP flows.
+//
+// Without Options.Ports, SRT is recognised on any UDP port: a flow (a pair
+// of UDP endpoints) becomes SRT at its first datagram that passes
+// [Recognize] as a control packet (handshake, ACK, keep-alive, ...), or
+// when two data-shaped datagrams in a row fit one SRT stream. Captures that
+// start mid-session are therefore decoded from their first SRT frame: the
+// first data datagram of a flow is held back until the flow is confirmed
+// and then delivered just before the frame that confirmed it.
+//
+//	r, err := pcap.Open("capture.pcapng", nil)
+//	if err != nil { ... }
+//	defer r.Close()
+//	for r.Next() {
+//		f := r.Frame()
+//		fmt.Println(f.Number, f.Src, "->", f.Dst, f.Packet.Type)
+//	}
+//	if err := r.Err(); err != nil { ... }
+type Reader struct {
+	src        source
+	ng         bool
+	link       linkType
+	br         *bufio.Reader
+	cnt        *countingReader
+	closer     io.Closer
+	compressed bool
+
+	forced    [1024]uint64 // bitset of forced ports
+	anyForced bool
+	portsOnly bool
+
+	flows    map[flowKey]*flowState
+	srtHosts map[[2]netip.Addr]struct{}
+	udp      udpFrame
+	frame    Frame
+	stash    Frame // a frame to hand out after the current one
+	stashed  bool
+	stats    Stats
+	err      error
+	done     bool
+}
+
+// maxFlows bounds the flow table; when it fills up it is cleared.
+const maxFlows = 1 << 16
+
+// maxSnaplen bounds the frame buffer whatever a capture header claims.
+const maxSnaplen = 256 << 10
+
+// Open opens a capture file for reading. Close the Reader when done.
+func Open(path string, opts *Options) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewReader(f, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.closer = f
+	return r, nil
+}
+
+// NewReader returns a Reader for a pcap or pcapng capture read from in,
+// gzip-compressed or not. opts may be nil.
+func NewReader(in io.Reader, opts *Options) (*Reader, error) {
+	r := &Reader{
+		flows:    make(map[flowKey]*flowState),
+		srtHosts: make(map[[2]netip.Addr]struct{}),
+	}
+	if opts != nil {
+		for _, p := range opts.Ports {
+			r.forced[p/64] |= 1 << (p % 64)
+			r.anyForced = true
+		}
+		r.portsOnly = opts.PortsOnly
+	}
+	r.cnt = &countingReader{r: in}
+	r.br = bufio.NewReaderSize(r.cnt, 64<<10)
+	magic, err := r.br.Peek(4)
+	if len(magic) == 0 {
+		return nil, ErrEmpty
+	}
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(r.br)
+		if err != nil {
+			return nil, fmt.Errorf("pcap: bad gzip data: %w", err)
+		}
+		r.compressed = true
+		r.cnt = &countingReader{r: gz}
+		r.br = bufio.NewReaderSize(r.cnt, 64<<10)
+		magic, err = r.br.Peek(4)
+		if len(magic) == 0 {
+			return nil, ErrEmpty
+		}
+	}
+	if err != nil && len(magic) < 4 {
+		return nil, ErrNotCapture
+	}
+	switch binary.LittleEndian.Uint32(magic) {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		hdr, err := r.br.Peek(24)
+		if err != nil {
+			return nil, fmt.Errorf("%w: pcap header cut short", ErrNotCapture)
+		}
+		var bo binary.ByteOrder = binary.LittleEndian
+		if m := binary.LittleEndian.Uint32(hdr); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
+			bo = binary.BigEndian
+		}
+		r.link = linkType(bo.Uint32(hdr[20:]) & 0x0FFFFFFF) // the upper bits carry FCS flags
+		pr, err := pcapgo.NewReader(r.br)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNotCapture, err)
+		}
+		if s := pr.Snaplen(); s == 0 || s > maxSnaplen {
+			pr.SetSnaplen(maxSnaplen)
+		}
+		r.src = pr
+	case 0x0a0d0d0a:
+		nr, err := pcapgo.NewNgReader(r.br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		if err != nil {
+			return nil, fmt.Errorf("%w: pcapng: %v", ErrNotCapture, err)
+		}
+		r.src, r.ng = nr, true
+		r.link = ngLink(nr.LinkType())
+	default:
+		return nil, ErrNotCapture
+	}
+	if !supportedLink(r.link) && !r.ng {
+		return nil, fmt.Errorf("%w %d", ErrLinkType, r.link)
+	}
+	return r, nil
+}
+
+// ngLink maps gopacket's 8-bit link type back: LINKTYPE_LINUX_SLL2 (276)
+// arrives as 20, a value no capture format assigns.
+func ngLink(lt layers.LinkType) linkType {
+	if lt == 20 {
+		return linkTypeSLL2
+	}
+	return linkType(lt)
+}
+
+// Close closes the file opened by Open. It does nothing for a Reader made
+// by NewReader.
+func (r *Reader) Close() error {
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+// Next advances to the next SRT frame and reports whether there is one. At
+// the end of the capture, or at damage, it returns false: Err tells which.
+func (r *Reader) Next() bool {
+	if r.stashed {
+		r.stashed = false
+		r.frame = r.stash
+		r.stash = Frame{}
+		r.decode()
+		return true
+	}
+	if r.done {
+		return false
+	}
+	for {
+		offset := r.offset()
+		data, ci, err := r.src.ZeroCopyReadPacketData()
+		if err != nil {
+			r.done = true
+			if err == io.EOF && !r.ng && r.offset() > offset {
+				err = io.ErrUnexpectedEOF // a record header without its data
+			}
+			if err != io.EOF {
+				r.err = &CaptureError{Frame: r.stats.Frames + 1, Offset: offset, Compressed: r.compressed, Err: err}
+			}
+			return false
+		}
+		r.stats.Frames++
+		lt := r.link
+		if r.ng && len(ci.AncillaryData) > 0 {
+			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+				lt = ngLink(l)
+			}
+		}
+		parseFrame(lt, data, &r.udp)
+		if r.take(offset, ci) {
+			return true
+		}
+	}
+}
+
+func (r *Reader) offset() int64 { return r.cnt.n - int64(r.br.Buffered()) }
+
+func (r *Reader) isForced(p uint16) bool { return r.forced[p/64]&(1<<(p%64)) != 0 }
+
+// take decides whether the frame just parsed is SRT, and prepares it (and
+// possibly a held-back one before it) for handing out.
+func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
+	u := &r.udp
+	if u.fragment {
+		if !r.fragmentOfSRT(u) {
+			return false
+		}
+		r.frame = Frame{Number: r.stats.Frames, Time: ci.Timestamp, Src: u.src, Dst: u.dst, Offset: offset, Fragment: true, Err: ErrFragment}
+		r.stats.SRT++
+		r.stats.Errors++
+		r.stats.Fragments++
+		return true
+	}
+	if !u.isUDP {
+		return false
+	}
+	cur := Frame{Number: r.stats.Frames, Time: ci.Timestamp, Src: u.src, Dst: u.dst, Offset: offset,
+		Data: u.payload, Len: u.udpLen, Truncated: u.truncated || ci.CaptureLength < ci.Length}
+	if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
+		r.confirm(makeFlowKey(u.src, u.dst), u)
+		r.frame = cur
+		r.decode()
+		return true
+	}
+	if r.portsOnly {
+		return false
+	}
+	key := makeFlowKey(u.src, u.dst)
+	fs := r.flows[key]
+	if fs != nil && fs.confirmed {
+		r.frame = cur
+		r.decode()
+		return true
+	}
+	switch Recognize(u.payload) {
+	case SureSRT:
+		fs = r.confirm(key, u)
+	case MaybeSRT:
+		if fs == nil {
+			fs = r.newFlow(key)
+		}
+		if fs.pendingValid && fs.pendingSrc == u.src && consistentData(fs.pending, u.payload) {
+			fs = r.confirm(key, u)
+			break
+		}
+		// Hold this one back until the flow proves to be SRT.
+		fs.pending = append(fs.pending[:0], u.payload...)
+		fs.pendingValid = true
+		fs.pendingSrc = u.src
+		fs.pendingFrame = cur
+		fs.pendingFrame.Data = nil
+		return false
+	default:
+		return false
+	}
+	if fs.pendingValid {
+		held := fs.pendingFrame
+		held.Data = fs.pending
+		fs.pendingValid = false
+		r.frame = held
+		r.stash = cur
+		r.stashed = true
+		r.decode()
+		return true
+	}
+	r.frame = cur
+	r.decode()
+	return true
+}
+
+func (r *Reader) newFlow(key flowKey) *flowState {
+	if len(r.flows) >= maxFlows {
+		clear(r.flows)
+	}
+	fs := &flowState{}
+	r.flows[key] = fs
+	return fs
+}
+
+func (r *Reader) confirm(key flowKey, u *udpFrame) *flowState {
+	fs := r.flows[key]
+	if fs == nil {
+		fs = r.newFlow(key)
+	}
+	if !fs.confirmed {
+		fs.confirmed = true
+		if len(r.srtHosts) >= maxFlows {
+			clear(r.srtHosts)
+		}
+		r.srtHosts[hostPair(u.src.Addr(), u.dst.Addr())] = struct{}{}
+	}
+	return fs
+}
+
+func hostPair(a, b netip.Addr) [2]netip.Addr {
+	if b.Less(a) {
+		a, b = b, a
+	}
+	return [2]netip.Addr{a, b}
+}
+
+func (r *Reader) fragmentOfSRT(u *udpFrame) bool {
+	if u.src.Port() != 0 || u.dst.Port() != 0 {
+		if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
+			return true
+		}
+		if fs := r.flows[makeFlowKey(u.src, u.dst)]; fs != nil && fs.confirmed {
+			return true
+		}
+		return false
+	}
+	_, ok := r.srtHosts[hostPair(u.src.Addr(), u.dst.Addr())]
+	return ok
+}
+
+func (r *Reader) decode() {
+	f := &r.frame
+	r.stats.SRT++
+	f.Err = f.Packet.Decode(f.Data)
+	if f.Err == nil && f.Truncated {
+		f.Err = ErrSnapTruncated
+	}
+	if f.Err != nil {
+		r.stats.Errors++
+	}
+}
+
+// Frame returns the current frame. It is valid until the next call to Next.
+func (r *Reader) Frame() *Frame { return &r.frame }
+
+// Err returns the error that stopped the Reader: nil at the normal end of
+// the capture, or a *CaptureError for a damaged or truncated file.
+func (r *Reader) Err() error { return r.err }
+
+// Stats returns counts of what has been read so far.
+func (r *Reader) Stats() Stats {
+	s := r.stats
+	s.Bytes = r.offset()
+	return s
+}
+
+// Compressed reports whether the capture is gzip-compressed.
+func (r *Reader) Compressed() bool { return r.compressed }
+
+// Format returns "pcap" or "pcapng".
+func (r *Reader) Format() string {
+	if r.ng {
+		return "pcapng"
+	}
+	return "pcap"
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
