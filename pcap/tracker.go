@@ -1,0 +1,299 @@
+package pcap
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/packet"
+	"github.com/srtwire/srtwire/reject"
+)
+
+// Mode is how an SRT connection is set up.
+type Mode uint8
+
+// Connection modes.
+const (
+	// CallerListener: a caller's INDUCTION to a listener.
+	CallerListener Mode = iota
+	// Rendezvous: two peers exchanging WAVEAHAND.
+	Rendezvous
+	// Unknown: the capture starts after the handshake.
+	Unknown
+)
+
+// String returns "caller-listener", "rendezvous" or "unknown".
+func (m Mode) String() string {
+	switch m {
+	case CallerListener:
+		return "caller-listener"
+	case Rendezvous:
+		return "rendezvous"
+	}
+	return "unknown"
+}
+
+// Outcome is how a connection attempt ended, as far as the capture shows.
+type Outcome uint8
+
+// Outcomes.
+const (
+	// Incomplete: the capture ends mid-handshake.
+	Incomplete Outcome = iota
+	// Established: the handshake completed (or, for a capture that starts
+	// mid-session, data flowed).
+	Established
+	// Rejected: a peer answered with a rejection; see Attempt.Reason.
+	Rejected
+	// NoAnswer: the caller's INDUCTION was never answered.
+	NoAnswer
+)
+
+// String returns "incomplete", "established", "rejected" or "no answer".
+func (o Outcome) String() string {
+	switch o {
+	case Established:
+		return "established"
+	case Rejected:
+		return "rejected"
+	case NoAnswer:
+		return "no answer"
+	}
+	return "incomplete"
+}
+
+// Attempt is one SRT connection attempt: a caller's INDUCTION (or a
+// rendezvous WAVEAHAND pair) and everything that follows between the same
+// two UDP endpoints.
+type Attempt struct {
+	Mode Mode
+	// Caller is the endpoint that started the attempt; Listener the one it
+	// called. In rendezvous mode Caller is the peer whose WAVEAHAND came
+	// first; for a capture that starts mid-session, the sender of the first
+	// packet seen.
+	Caller, Listener netip.AddrPort
+	// HandshakeSeen is false for a session whose handshake is not in the
+	// capture.
+	HandshakeSeen bool
+
+	FirstFrame, LastFrame int
+	FirstTime, LastTime   time.Time
+
+	StreamID   string // from the caller's SID block
+	Congestion string // "live" unless a CONGESTION block says otherwise
+	Filter     string // the packet-filter configuration the listener answered with (or the caller asked for)
+	// KeyLen is the negotiated AES key length in bytes (16, 24, 32): set
+	// when the responder echoed the key material. 0 means no encryption.
+	KeyLen int
+	// KMState is the key-material state a one-word KMRSP reported
+	// (BADSECRET, NOSECRET, ...); KMStateSet says whether there was one.
+	KMState    handshake.KMState
+	KMStateSet bool
+	// LatencyMS is the TSBPD latency in milliseconds: the larger of the two
+	// delays in the responder's HSRSP, or else the initiator's HSREQ.
+	LatencyMS int
+	SRTVersion handshake.SRTVersion // the initiator's SRT version
+
+	Outcome Outcome
+	Reason  reject.Reason // the rejection reason when Outcome is Rejected
+
+	// HandshakeRTT is the time from the initiator's first CONCLUSION to the
+	// first answer to it (the responder's CONCLUSION or a rejection).
+	HandshakeRTT time.Duration
+
+	DataPackets   int // data packets, FEC packets and retransmissions included
+	Retransmitted int // data packets with the R flag
+	Lost          int // sequence numbers reported lost by NAKs, counted per report
+
+	callerSocket   uint32
+	listenerSocket uint32
+	conclusionAt   time.Time
+	answered       bool
+	inductionResp  bool
+	hsrspSeen      bool
+}
+
+// Encryption names the negotiated cipher: "AES-128", "AES-192",
+// "AES-256", or "" for none.
+func (a *Attempt) Encryption() string {
+	switch a.KeyLen {
+	case 16:
+		return "AES-128"
+	case 24:
+		return "AES-192"
+	case 32:
+		return "AES-256"
+	}
+	return ""
+}
+
+// Tracker folds a capture's SRT frames into connection attempts. Feed it
+// every frame with Add, in capture order, then call Attempts.
+type Tracker struct {
+	attempts []*Attempt
+	byFlow   map[flowKey]*Attempt
+	km       handshake.KeyMaterial
+}
+
+// NewTracker returns an empty Tracker.
+func NewTracker() *Tracker { return &Tracker{byFlow: make(map[flowKey]*Attempt)} }
+
+// Add folds one frame into the attempt it belongs to. Frames that did not
+// decode are counted in the attempt's frame range only.
+func (t *Tracker) Add(f *Frame) {
+	key := makeFlowKey(f.Src, f.Dst)
+	a := t.byFlow[key]
+	p := &f.Packet
+	if f.Err == nil && p.Control && p.Type == packet.TypeHandshake {
+		if a2 := t.handshake(a, key, f); a2 != nil {
+			a = a2
+		}
+	}
+	if a == nil {
+		if f.Err != nil || f.Fragment {
+			return
+		}
+		// A session whose handshake is not in the capture.
+		a = &Attempt{Mode: Unknown, Caller: f.Src, Listener: f.Dst, FirstFrame: f.Number, FirstTime: f.Time, Outcome: Established, Congestion: "live"}
+		t.attempts = append(t.attempts, a)
+		t.byFlow[key] = a
+	}
+	a.LastFrame, a.LastTime = f.Number, f.Time
+	if f.Err != nil {
+		return
+	}
+	if !p.Control {
+		a.DataPackets++
+		if p.Retransmitted {
+			a.Retransmitted++
+		}
+		if a.Outcome == Incomplete && a.Mode == Rendezvous && a.HandshakeSeen {
+			a.Outcome = Established
+		}
+		return
+	}
+	if p.Type == packet.TypeNAK {
+		c := p.NAK.Losses()
+		for c.Next() {
+			lo, hi := c.Range()
+			a.Lost += int(lo.Distance(hi)) + 1
+		}
+	}
+}
+
+// handshake updates (or starts) the attempt a handshake belongs to and
+// returns it.
+func (t *Tracker) handshake(a *Attempt, key flowKey, f *Frame) *Attempt {
+	hs := &f.Packet.Handshake
+	switch {
+	case hs.Type == handshake.Induction && f.Packet.DstSocket == 0:
+		// A caller's INDUCTION: a new attempt unless it repeats the current one.
+		if a == nil || a.Mode != CallerListener || a.callerSocket != hs.SocketID || a.Caller != f.Src {
+			a = t.start(key, f, CallerListener)
+			a.callerSocket = hs.SocketID
+		}
+	case hs.Type == handshake.WaveAHand:
+		if a == nil || a.Mode != Rendezvous || a.answered {
+			a = t.start(key, f, Rendezvous)
+		}
+	case a == nil:
+		// A handshake whose start we missed.
+		a = t.start(key, f, CallerListener)
+		if hs.Type == handshake.Conclusion && f.Packet.DstSocket == 0 {
+			a.callerSocket = hs.SocketID
+		} else {
+			a.Caller, a.Listener = f.Dst, f.Src
+		}
+	}
+	switch {
+	case hs.Type == handshake.Induction && f.Src != a.Caller:
+		a.inductionResp = true
+	case hs.Type.IsRejection():
+		a.Outcome = Rejected
+		a.Reason, _ = hs.Type.Reason()
+		t.answer(a, f)
+	case hs.Type == handshake.Conclusion || hs.Type == handshake.Agreement:
+		t.extensions(a, f)
+		if hs.Type == handshake.Agreement {
+			a.Outcome = Established
+			t.answer(a, f)
+		}
+	}
+	return a
+}
+
+func (t *Tracker) start(key flowKey, f *Frame, m Mode) *Attempt {
+	a := &Attempt{Mode: m, Caller: f.Src, Listener: f.Dst, HandshakeSeen: true, FirstFrame: f.Number,
+		FirstTime: f.Time, Congestion: "live"}
+	t.attempts = append(t.attempts, a)
+	t.byFlow[key] = a
+	return a
+}
+
+func (t *Tracker) answer(a *Attempt, f *Frame) {
+	if !a.answered && !a.conclusionAt.IsZero() {
+		a.HandshakeRTT = f.Time.Sub(a.conclusionAt)
+	}
+	a.answered = true
+}
+
+// extensions reads what a CONCLUSION carries. In rendezvous mode the
+// initiator (the side sending HSREQ) may be either peer.
+func (t *Tracker) extensions(a *Attempt, f *Frame) {
+	it := f.Packet.Handshake.Extensions()
+	isReq, isRsp := false, false
+	for it.Next() {
+		v := it.Value()
+		switch it.Type() {
+		case handshake.ExtHSReq:
+			isReq = true
+			var r handshake.HSReq
+			if r.Decode(v) == nil {
+				a.SRTVersion = r.Version
+				if !a.hsrspSeen {
+					a.LatencyMS = int(max(r.RecvDelay, r.SendDelay))
+				}
+			}
+		case handshake.ExtHSRsp:
+			isRsp = true
+			var r handshake.HSReq
+			if r.Decode(v) == nil {
+				a.hsrspSeen = true
+				a.LatencyMS = int(max(r.RecvDelay, r.SendDelay))
+			}
+		case handshake.ExtSID:
+			a.StreamID = handshake.DecodeString(v)
+		case handshake.ExtCongestion:
+			a.Congestion = handshake.DecodeString(v)
+		case handshake.ExtFilter:
+			a.Filter = handshake.DecodeString(v)
+		case handshake.ExtKMRsp:
+			if len(v) == 4 {
+				a.KMState, _ = handshake.DecodeKMState(v)
+				a.KMStateSet = true
+				a.KeyLen = 0
+			} else if t.km.Decode(v) == nil {
+				a.KeyLen = t.km.KeyLen
+			}
+		}
+	}
+	if isReq && a.conclusionAt.IsZero() {
+		a.conclusionAt = f.Time
+	}
+	if isRsp && a.Outcome != Rejected {
+		a.Outcome = Established
+		t.answer(a, f)
+	}
+}
+
+// Attempts returns the attempts seen so far, in the order they started,
+// with the outcome of unfinished ones settled: NoAnswer for a caller whose
+// INDUCTION was never answered, Incomplete otherwise.
+func (t *Tracker) Attempts() []*Attempt {
+	for _, a := range t.attempts {
+		if a.Outcome == Incomplete && a.Mode == CallerListener && !a.inductionResp && !a.answered && a.conclusionAt.IsZero() {
+			a.Outcome = NoAnswer
+		}
+	}
+	return t.attempts
+}
