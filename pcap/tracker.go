@@ -91,7 +91,7 @@ type Attempt struct {
 	KMStateSet bool
 	// LatencyMS is the TSBPD latency in milliseconds: the larger of the two
 	// delays in the responder's HSRSP, or else the initiator's HSREQ.
-	LatencyMS int
+	LatencyMS  int
 	SRTVersion handshake.SRTVersion // the initiator's SRT version
 
 	Outcome Outcome
