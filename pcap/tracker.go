@@ -138,9 +138,11 @@ type Tracker struct {
 // NewTracker returns an empty Tracker.
 func NewTracker() *Tracker { return &Tracker{byFlow: make(map[flowKey]*Attempt)} }
 
-// Add folds one frame into the attempt it belongs to. Frames that did not
-// decode are counted in the attempt's frame range only.
-func (t *Tracker) Add(f *Frame) {
+// Add folds one frame into the attempt it belongs to and returns that
+// attempt (nil for a frame that belongs to none: an undecodable frame of a
+// flow with no attempt yet). Frames that did not decode are counted in the
+// attempt's frame range only. The attempt is updated by later frames.
+func (t *Tracker) Add(f *Frame) *Attempt {
 	key := makeFlowKey(f.Src, f.Dst)
 	a := t.byFlow[key]
 	p := &f.Packet
@@ -151,7 +153,7 @@ func (t *Tracker) Add(f *Frame) {
 	}
 	if a == nil {
 		if f.Err != nil || f.Fragment {
-			return
+			return nil
 		}
 		// A session whose handshake is not in the capture.
 		a = &Attempt{Mode: Unknown, Caller: f.Src, Listener: f.Dst, FirstFrame: f.Number, FirstTime: f.Time, Outcome: Established, Congestion: "live"}
@@ -160,7 +162,7 @@ func (t *Tracker) Add(f *Frame) {
 	}
 	a.LastFrame, a.LastTime = f.Number, f.Time
 	if f.Err != nil {
-		return
+		return a
 	}
 	if !p.Control {
 		a.DataPackets++
@@ -170,7 +172,7 @@ func (t *Tracker) Add(f *Frame) {
 		if a.Outcome == Incomplete && a.Mode == Rendezvous && a.HandshakeSeen {
 			a.Outcome = Established
 		}
-		return
+		return a
 	}
 	if p.Type == packet.TypeNAK {
 		c := p.NAK.Losses()
@@ -179,6 +181,7 @@ func (t *Tracker) Add(f *Frame) {
 			a.Lost += int(lo.Distance(hi)) + 1
 		}
 	}
+	return a
 }
 
 // handshake updates (or starts) the attempt a handshake belongs to and

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// jw appends JSON to a byte slice without reflection or allocation. Keys
+// are written in the order the caller writes them, which is what keeps the
+// output's key order stable.
+type jw struct {
+	b     []byte
+	depth int
+	more  [16]bool // whether the current object/array at each depth has a member
+}
+
+func (w *jw) reset(b []byte) { w.b, w.depth, w.more = b[:0], 0, [16]bool{} }
+
+func (w *jw) sep() {
+	if w.more[w.depth] {
+		w.b = append(w.b, ',')
+	}
+	w.more[w.depth] = true
+}
+
+func (w *jw) open(c byte) {
+	w.b = append(w.b, c)
+	if w.depth < len(w.more)-1 {
+		w.depth++
+	}
+	w.more[w.depth] = false
+}
+
+func (w *jw) close(c byte) {
+	w.b = append(w.b, c)
+	if w.depth > 0 {
+		w.depth--
+	}
+}
+
+// key writes "k": (with a comma before it when needed).
+func (w *jw) key(k string) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+	w.more[w.depth] = true
+}
+
+func (w *jw) objStart()        { w.sep(); w.open('{') }
+func (w *jw) objKey(k string)  { w.key(k); w.open('{') }
+func (w *jw) objEnd()          { w.close('}') }
+func (w *jw) arrKey(k string)  { w.key(k); w.open('[') }
+func (w *jw) arrStart()        { w.sep(); w.open('[') }
+func (w *jw) arrEnd()          { w.close(']') }
+func (w *jw) elemInt(v int64)  { w.sep(); w.b = strconv.AppendInt(w.b, v, 10) }
+func (w *jw) elemStr(v string) { w.sep(); w.b = appendJSONString(w.b, v) }
+func (w *jw) str(k, v string)  { w.key(k); w.b = appendJSONString(w.b, v) }
+func (w *jw) bytesStr(k string, v []byte) {
+	w.key(k)
+	w.b = appendJSONBytes(w.b, v)
+}
+func (w *jw) int(k string, v int64)   { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
+func (w *jw) uint(k string, v uint64) { w.key(k); w.b = strconv.AppendUint(w.b, v, 10) }
+func (w *jw) bool(k string, v bool)   { w.key(k); w.b = strconv.AppendBool(w.b, v) }
+func (w *jw) time(k string, t time.Time) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = t.UTC().AppendFormat(w.b, "2006-01-02T15:04:05.000000Z07:00")
+	w.b = append(w.b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, '\\', 'u', 'f', 'f', 'f', 'd')
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+func appendJSONBytes(b []byte, s []byte) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, '\\', 'u', 'f', 'f', 'f', 'd')
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,177 @@
+package packet
+
+import (
+	"encoding/binary"
+	"strconv"
+)
+
+// ACKVariant says which fields an ACK carries; it is told by the CIF length.
+type ACKVariant uint8
+
+// ACK variants (libsrt core.h ACKD_* sizes). The zero value is not a valid
+// variant for encoding.
+const (
+	// ACKLight is the 4-byte "light" ACK: LastAckSeq only. libsrt sends it
+	// every 64 packets between periodic ACKs, with ACK number 0, and does
+	// not answer it with an ACKACK.
+	ACKLight ACKVariant = 1
+	// ACKSmall is the 16-byte ACK: LastAckSeq, RTT, RTTVar, AvailBuf.
+	// libsrt numbers it and answers it with an ACKACK.
+	ACKSmall ACKVariant = 2
+	// ACKFull24 is the 24-byte full ACK sent to peers older than 1.0.3:
+	// ACKSmall plus PktRate and Bandwidth.
+	ACKFull24 ACKVariant = 3
+	// ACKFull is the 28-byte full ACK libsrt sends every 10 ms: ACKFull24
+	// plus RecvRate.
+	ACKFull ACKVariant = 4
+	// ACKFull32 is the 32-byte full ACK sent only to 1.0.2 peers: ACKFull
+	// plus XmRate.
+	ACKFull32 ACKVariant = 5
+)
+
+var ackSizes = [...]int{0, 4, 16, 24, 28, 32}
+
+var ackNames = [...]string{"", "light", "small", "full24", "full", "full32"}
+
+// Size returns the CIF length of the variant in bytes (4, 16, 24, 28 or
+// 32), or 0 for an unknown variant.
+func (v ACKVariant) Size() int {
+	if int(v) < len(ackSizes) {
+		return ackSizes[v]
+	}
+	return 0
+}
+
+// String returns "light", "small", "full", "full24", "full32", or
+// "ACKVariant(n)".
+func (v ACKVariant) String() string {
+	if v != 0 && int(v) < len(ackNames) {
+		return ackNames[v]
+	}
+	return "ACKVariant(" + strconv.Itoa(int(v)) + ")"
+}
+
+// ackVariantFor returns the largest variant whose fields fit in n bytes.
+func ackVariantFor(n int) ACKVariant {
+	switch {
+	case n >= 32:
+		return ACKFull32
+	case n >= 28:
+		return ACKFull
+	case n >= 24:
+		return ACKFull24
+	case n >= 16:
+		return ACKSmall
+	}
+	return ACKLight
+}
+
+// ACK is the CIF of an ACK control packet. The ACK number is in the
+// header's Info field (0 in a light ACK).
+//
+//	 0                   1                   2                   3
+//	 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|0|            Last Acknowledged Packet Sequence Number         |  light (4)
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                              RTT                              |
+//	|                          RTT Variance                         |
+//	|                     Available Buffer Size                     |  small (16)
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                     Packets Receiving Rate                    |
+//	|                     Estimated Link Capacity                   |  full24 (24)
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                         Receiving Rate                        |  full (28)
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                     XMRATE (1.0.2 peers)                      |  full32 (32)
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+// Fields the variant does not carry are zero after Decode and are not
+// written by AppendBinary.
+type ACK struct {
+	// Variant is decided by the CIF length when decoding (the largest
+	// variant that fits) and says how many fields are encoded.
+	Variant ACKVariant
+
+	// LastAckSeq is the first sequence number not yet received (bit 31 is
+	// 0; libsrt ignores an ACK whose bit 31 is set, and Decode keeps it).
+	LastAckSeq SeqNumber
+	RTT        uint32 // round-trip time, µs
+	RTTVar     uint32 // round-trip time variance, µs
+	AvailBuf   uint32 // available receiver buffer, packets
+	PktRate    uint32 // packets receiving rate, packets/s
+	Bandwidth  uint32 // estimated link capacity, packets/s
+	RecvRate   uint32 // receiving rate, bytes/s
+	XmRate     uint32 // 1.0.2 only: bandwidth × payload size, bytes/s
+
+	// Extra holds CIF bytes after the last field of the variant, as a view
+	// into the decoded input; nil for the lengths libsrt sends. libsrt
+	// ignores such bytes. AppendBinary writes them back as they are.
+	Extra []byte
+}
+
+// Decode decodes an ACK CIF into a, overwriting every field. The variant
+// is the largest one whose fields fit in cif; remaining bytes go to Extra.
+// It returns ErrTruncated when cif is shorter than 4 bytes.
+func (a *ACK) Decode(cif []byte) error {
+	*a = ACK{}
+	n := len(cif)
+	if n < 4 {
+		return ErrTruncated
+	}
+	v := ackVariantFor(n)
+	a.Variant = v
+	a.LastAckSeq = SeqNumber(binary.BigEndian.Uint32(cif[0:4]))
+	if v >= ACKSmall {
+		_ = cif[15]
+		a.RTT = binary.BigEndian.Uint32(cif[4:8])
+		a.RTTVar = binary.BigEndian.Uint32(cif[8:12])
+		a.AvailBuf = binary.BigEndian.Uint32(cif[12:16])
+		if v >= ACKFull24 {
+			_ = cif[23]
+			a.PktRate = binary.BigEndian.Uint32(cif[16:20])
+			a.Bandwidth = binary.BigEndian.Uint32(cif[20:24])
+			if v >= ACKFull {
+				a.RecvRate = binary.BigEndian.Uint32(cif[24:28])
+				if v >= ACKFull32 {
+					a.XmRate = binary.BigEndian.Uint32(cif[28:32])
+				}
+			}
+		}
+	}
+	if s := ackSizes[v]; s < n {
+		a.Extra = cif[s:n:n]
+	}
+	return nil
+}
+
+// MarshalSize returns the encoded CIF length: the variant's size plus
+// len(Extra).
+func (a *ACK) MarshalSize() int { return a.Variant.Size() + len(a.Extra) }
+
+// AppendBinary appends the encoded CIF to b: the fields of the variant,
+// then Extra. It returns b unchanged and ErrFieldRange for an unknown
+// variant.
+func (a *ACK) AppendBinary(b []byte) ([]byte, error) {
+	v := a.Variant
+	if v < ACKLight || v > ACKFull32 {
+		return b, ErrFieldRange
+	}
+	b = binary.BigEndian.AppendUint32(b, uint32(a.LastAckSeq))
+	if v >= ACKSmall {
+		b = binary.BigEndian.AppendUint32(b, a.RTT)
+		b = binary.BigEndian.AppendUint32(b, a.RTTVar)
+		b = binary.BigEndian.AppendUint32(b, a.AvailBuf)
+		if v >= ACKFull24 {
+			b = binary.BigEndian.AppendUint32(b, a.PktRate)
+			b = binary.BigEndian.AppendUint32(b, a.Bandwidth)
+			if v >= ACKFull {
+				b = binary.BigEndian.AppendUint32(b, a.RecvRate)
+				if v >= ACKFull32 {
+					b = binary.BigEndian.AppendUint32(b, a.XmRate)
+				}
+			}
+		}
+	}
+	return append(b, a.Extra...), nil
+}

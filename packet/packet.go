@@ -1,0 +1,230 @@
+package packet
+
+import (
+	"encoding"
+	"encoding/binary"
+
+	"github.com/srtwire/srtwire/handshake"
+)
+
+// PeerErrorFile is the only PEERERROR code libsrt sends (SRT_EFILE): a
+// disk write failed in srt_recvfile. The code is in the header's Info.
+const PeerErrorFile = 4000
+
+// emptyPad is the CIF libsrt puts in the "empty" control packets.
+var emptyPad [4]byte
+
+// Packet is one SRT datagram: the header and the payload or CIF of its
+// kind. It is caller-owned; reuse one Packet for many Decode calls.
+//
+// Which field holds the body depends on the kind:
+//
+//	data packet (Control false)   Payload
+//	HANDSHAKE                     Handshake
+//	ACK                           ACK (the ACK number is Info)
+//	NAK                           NAK
+//	DROPREQ                       DropReq (the message number is in Info, see DropMsgNo)
+//	KEEPALIVE, SHUTDOWN, ACKACK,  CIF (the ACK number of an ACKACK and the
+//	CGWARNING, PEERERROR          error code of a PEERERROR are Info)
+//	UMSG_EXT and unknown types    CIF (see HSReq, KeyMaterial, KMState)
+//
+// The other body fields are zero after Decode and ignored by AppendBinary.
+// Slices are views into the decoded input; see the package documentation
+// and Clone.
+type Packet struct {
+	Header
+
+	// Payload is the payload of a data packet.
+	Payload []byte
+
+	// Handshake is the CIF of a HANDSHAKE packet.
+	Handshake handshake.Handshake
+
+	// ACK is the CIF of an ACK packet.
+	ACK ACK
+
+	// NAK is the CIF of a NAK packet.
+	NAK NAK
+
+	// DropReq is the CIF of a DROPREQ packet.
+	DropReq DropReq
+
+	// CIF is the raw CIF of the other control packets. For the types that
+	// carry no information (KEEPALIVE, CGWARNING, SHUTDOWN, ACKACK,
+	// PEERERROR; see ControlType.IsEmpty) libsrt sends 4 zero bytes and so
+	// does AppendBinary when CIF is nil; a non-nil CIF, even an empty one,
+	// is written as it is. Decode sets CIF to the bytes received (4 zero
+	// bytes for a libsrt packet, an empty non-nil slice for none).
+	CIF []byte
+}
+
+var (
+	_ encoding.BinaryAppender = (*Packet)(nil)
+	_ encoding.BinaryAppender = (*Header)(nil)
+	_ encoding.BinaryAppender = (*ACK)(nil)
+	_ encoding.BinaryAppender = (*NAK)(nil)
+	_ encoding.BinaryAppender = (*DropReq)(nil)
+)
+
+// Decode decodes the datagram b (a UDP payload) into p, overwriting every
+// field. It returns ErrTruncated for a datagram shorter than the 16-byte
+// header, and the error of the CIF decoder of the packet's type otherwise:
+// ErrTruncated for an ACK or DROPREQ CIF too short for its fixed fields,
+// ErrNAKDanglingRange or ErrNAKBadRange for a malformed NAK, the handshake
+// package's sentinels for a malformed HANDSHAKE CIF. On error the header
+// and whatever else was decoded before the fault stay set.
+//
+// The types without a fixed CIF (KEEPALIVE, SHUTDOWN, ACKACK, CGWARNING,
+// PEERERROR, UMSG_EXT, and types libsrt does not know) accept a CIF of any
+// length. Data packets may have an empty payload.
+//
+// Decode does not copy: the slices in p are views into b, valid until b is
+// reused.
+func (p *Packet) Decode(b []byte) error {
+	// The header is decoded here rather than by Header.Decode (which does
+	// the same): the call and the zeroing of the body fields before it
+	// would double the cost of decoding a data packet.
+	if len(b) < HeaderSize {
+		*p = Packet{}
+		return ErrTruncated
+	}
+	w0 := binary.BigEndian.Uint32(b[0:4])
+	w1 := binary.BigEndian.Uint32(b[4:8])
+	p.Timestamp = binary.BigEndian.Uint32(b[8:12])
+	p.DstSocket = binary.BigEndian.Uint32(b[12:16])
+	body := b[HeaderSize:len(b):len(b)]
+	if w0&controlBit == 0 {
+		p.Control = false
+		p.Seq = SeqNumber(w0)
+		p.Position = Position(w1 >> positionShft)
+		p.InOrder = w1&inOrderBit != 0
+		p.Key = KeyFlag(w1 >> keyShift & 3)
+		p.Retransmitted = w1&rexmitBit != 0
+		p.MsgNo = MsgNumber(w1 & msgNoMask)
+		p.Type, p.Subtype, p.Info = 0, 0, 0
+		p.Payload = body
+		p.clearControlBodies()
+		return nil
+	}
+	return p.decodeControl(w0, w1, body)
+}
+
+// decodeControl is the control-packet half of Decode: the header words w0
+// and w1 (Timestamp and DstSocket are already set) and the CIF.
+func (p *Packet) decodeControl(w0, w1 uint32, body []byte) error {
+	p.Control = true
+	p.Seq, p.Position, p.InOrder, p.Key, p.Retransmitted, p.MsgNo = 0, 0, false, 0, false, 0
+	p.Type = ControlType(w0 >> typeShift & typeMask)
+	p.Subtype = Subtype(w0)
+	p.Info = w1
+	p.Payload = nil
+	p.clearControlBodies()
+	switch p.Type {
+	case TypeHandshake:
+		return p.Handshake.Decode(body)
+	case TypeACK:
+		return p.ACK.Decode(body)
+	case TypeNAK:
+		return p.NAK.Decode(body)
+	case TypeDropReq:
+		return p.DropReq.Decode(body)
+	}
+	p.CIF = body
+	return nil
+}
+
+// clearControlBodies zeroes the CIF fields of p.
+func (p *Packet) clearControlBodies() {
+	p.Handshake = handshake.Handshake{}
+	p.ACK = ACK{}
+	p.NAK = NAK{}
+	p.DropReq = DropReq{}
+	p.CIF = nil
+}
+
+// MarshalSize returns the length of the encoded datagram.
+func (p *Packet) MarshalSize() int {
+	n := HeaderSize
+	if !p.Control {
+		return n + len(p.Payload)
+	}
+	switch p.Type {
+	case TypeHandshake:
+		return n + p.Handshake.MarshalSize()
+	case TypeACK:
+		return n + p.ACK.MarshalSize()
+	case TypeNAK:
+		return n + p.NAK.MarshalSize()
+	case TypeDropReq:
+		return n + p.DropReq.MarshalSize()
+	}
+	if p.CIF == nil && p.Type.IsEmpty() {
+		return n + len(emptyPad)
+	}
+	return n + len(p.CIF)
+}
+
+// AppendBinary appends the encoded datagram to b and returns the extended
+// buffer. It does not allocate when b has MarshalSize bytes of spare
+// capacity. On error it returns b unchanged and ErrFieldRange (a header
+// field or the ACK variant out of range), ErrNAKDanglingRange or
+// ErrNAKBadRange (a malformed NAK list), or the error of the handshake
+// encoder.
+func (p *Packet) AppendBinary(b []byte) ([]byte, error) {
+	orig := len(b)
+	out, err := p.Header.AppendBinary(b)
+	if err != nil {
+		return b, err
+	}
+	if !p.Control {
+		return append(out, p.Payload...), nil
+	}
+	switch p.Type {
+	case TypeHandshake:
+		out, err = p.Handshake.AppendBinary(out)
+	case TypeACK:
+		out, err = p.ACK.AppendBinary(out)
+	case TypeNAK:
+		out, err = p.NAK.AppendBinary(out)
+	case TypeDropReq:
+		out, err = p.DropReq.AppendBinary(out)
+	default:
+		if p.CIF == nil && p.Type.IsEmpty() {
+			out = append(out, emptyPad[:]...)
+		} else {
+			out = append(out, p.CIF...)
+		}
+	}
+	if err != nil {
+		return b[:orig], err
+	}
+	return out, nil
+}
+
+// Clone returns a deep copy of p whose slices do not alias the decoded
+// input (one allocation for all of them, plus the Packet). Nil slices stay
+// nil and empty ones stay empty.
+func (p *Packet) Clone() *Packet {
+	c := new(Packet)
+	*c = *p
+	n := len(p.Payload) + len(p.Handshake.Ext) + len(p.ACK.Extra) + len(p.NAK.List) + len(p.DropReq.Extra) + len(p.CIF)
+	buf := make([]byte, 0, n)
+	c.Payload = cloneInto(&buf, p.Payload)
+	c.Handshake.Ext = cloneInto(&buf, p.Handshake.Ext)
+	c.ACK.Extra = cloneInto(&buf, p.ACK.Extra)
+	c.NAK.List = cloneInto(&buf, p.NAK.List)
+	c.DropReq.Extra = cloneInto(&buf, p.DropReq.Extra)
+	c.CIF = cloneInto(&buf, p.CIF)
+	return c
+}
+
+// cloneInto copies s to the end of *buf (which has room for it) and returns
+// the copy as a three-index slice.
+func cloneInto(buf *[]byte, s []byte) []byte {
+	if s == nil {
+		return nil
+	}
+	i := len(*buf)
+	*buf = append(*buf, s...)
+	return (*buf)[i : i+len(s) : i+len(s)]
+}
