@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/srtwire/srtwire/internal/testcorpus"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func runCmd(t *testing.T, stdin []byte, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	st := run(args, bytes.NewReader(stdin), &out, &errb)
+	return st, out.String(), errb.String()
+}
+
+func goldenDir() string { return filepath.Join(testcorpus.Dir(), "..", "golden") }
+
+// TestGolden compares the three output modes on several corpus captures
+// with reviewed golden files. Regenerate with: go test ./cmd/srtdump -update
+func TestGolden(t *testing.T) {
+	modes := map[string][]string{
+		"txt":          nil,
+		"jsonl":        {"-json"},
+		"summary.txt":  {"-summary"},
+		"summary.json": {"-summary", "-json"},
+	}
+	for _, name := range []string{"s05_app_reject_1403", "s03_badsecret_noenforce", "s06_reject_filter", "s07_rendezvous", "s07_fec", "s09_file_peererror", "s02_enc_kmrefresh"} {
+		for ext, flags := range modes {
+			args := append(append([]string{}, flags...), testcorpus.Path(name+".pcap"))
+			st, out, errs := runCmd(t, nil, args...)
+			require.Equal(t, 0, st, "%s %v: %s", name, flags, errs)
+			path := filepath.Join(goldenDir(), name+"."+ext)
+			if *update {
+				require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
+				continue
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "missing golden file; run go test ./cmd/srtdump -update")
+			assert.Equal(t, string(want), out, "%s: output differs from %s", name, path)
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int64 {
+	if i := strings.IndexByte(s, '('); i >= 0 {
+		s = s[:i]
+	}
+	v, err := strconv.ParseInt(s, 0, 64)
+	require.NoError(t, err, s)
+	return v
+}
+
+// TestJSONAgainstRawDecode checks every JSON line of every corpus capture
+// against the independent raw decode, field by field.
+func TestJSONAgainstRawDecode(t *testing.T) {
+	caps, err := testcorpus.Captures()
+	require.NoError(t, err)
+	fields := 0
+	for _, c := range caps {
+		raw, err := testcorpus.Raw(c.Name)
+		require.NoError(t, err)
+		st, out, errs := runCmd(t, nil, "-json", testcorpus.Path(c.Name+".pcap"))
+		require.Equal(t, 0, st, errs)
+		sc := bufio.NewScanner(strings.NewReader(out))
+		sc.Buffer(nil, 1<<20)
+		lines := 0
+		for sc.Scan() {
+			lines++
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
+			frame := int(m["frame"].(float64))
+			r, ok := raw[frame]
+			require.True(t, ok, "%s: frame %d not in raw decode", c.Name, frame)
+			require.NotContains(t, m, "error", "%s#%d", c.Name, frame)
+			eq := func(want int64, got any, what string) {
+				t.Helper()
+				require.NotNil(t, got, "%s#%d: %s missing", c.Name, frame, what)
+				assert.Equal(t, float64(want), got, "%s#%d: %s", c.Name, frame, what)
+				fields++
+			}
+			f := r.Fields
+			assert.Equal(t, strconv.Itoa(int(r.SrcPort)), strings.Split(m["src"].(string), ":")[len(strings.Split(m["src"].(string), ":"))-1])
+			eq(atoi(t, f["ts"]), m["timestamp"], "timestamp")
+			eq(atoi(t, f["dst"]), m["dst_socket"], "dst_socket")
+			switch r.Kind {
+			case "DATA":
+				assert.Equal(t, "DATA", m["type"])
+				d := m["data"].(map[string]any)
+				eq(atoi(t, f["seq"]), d["seq"], "seq")
+				eq(atoi(t, f["msgno"]), d["msgno"], "msgno")
+				eq(atoi(t, f["payload"]), d["payload_len"], "payload_len")
+				pb := map[string]string{"PB_SOLO": "solo", "PB_FIRST": "first", "PB_LAST": "last", "PB_SUBSEQUENT": "middle"}[f["pb"]]
+				assert.Equal(t, pb, d["position"], "%s#%d pb %s", c.Name, frame, f["pb"])
+				assert.Equal(t, f["o"] == "1", d["in_order"])
+				assert.Equal(t, f["r"] == "1", d["retransmitted"])
+				assert.Equal(t, map[string]string{"0": "none", "1": "even", "2": "odd"}[f["kk"]], d["key"])
+				fields += 4
+			case "HANDSHAKE":
+				h := m["handshake"].(map[string]any)
+				eq(atoi(t, f["ver"]), h["version"], "version")
+				eq(atoi(t, f["isn"]), h["isn"], "isn")
+				eq(atoi(t, f["type"]), h["type_code"], "hs type")
+				eq(atoi(t, f["sockid"]), h["socket_id"], "socket_id")
+				eq(atoi(t, f["cookie"]), h["cookie"], "cookie")
+				assert.Equal(t, f["peerip"], h["peer_ip"])
+				exts, _ := h["extensions"].([]any)
+				require.Len(t, exts, len(r.Exts), "%s#%d", c.Name, frame)
+				for i, e := range exts {
+					em := e.(map[string]any)
+					assert.Equal(t, r.Exts[i].Name, em["type"])
+					if r.Exts[i].Str != "" {
+						s := em["stream_id"]
+						if s == nil {
+							s = em["congestion"]
+						}
+						if s == nil {
+							s = em["filter"]
+						}
+						assert.Equal(t, r.Exts[i].Str, s)
+					}
+					if st, ok := r.Exts[i].Fields["kmstate(le)"]; ok {
+						assert.Equal(t, map[string]string{"4": "BADSECRET", "3": "NOSECRET", "0": "UNSECURED"}[st], em["km_state"])
+					}
+					if kl, ok := r.Exts[i].Fields["keylen"]; ok {
+						eq(atoi(t, kl), em["km"].(map[string]any)["key_len"], "key_len")
+					}
+					fields++
+				}
+				if rj, ok := h["reject"].(map[string]any); ok {
+					eq(atoi(t, f["type"]), rj["wire"], "reject wire")
+				}
+			case "ACK":
+				a := m["ack"].(map[string]any)
+				eq(atoi(t, f["ackno"]), a["ack_no"], "ack_no")
+				eq(atoi(t, f["lastack"]), a["last_ack_seq"], "last_ack_seq")
+				assert.Equal(t, f["kind"], a["variant"])
+				if f["kind"] == "full" {
+					eq(atoi(t, f["rtt"]), a["rtt"], "rtt")
+					eq(atoi(t, f["rttvar"]), a["rtt_var"], "rtt_var")
+					eq(atoi(t, f["bufavail"]), a["avail_buf"], "avail_buf")
+					eq(atoi(t, f["pktrate"]), a["pkt_rate"], "pkt_rate")
+					eq(atoi(t, f["bw"]), a["bandwidth"], "bandwidth")
+					eq(atoi(t, f["rcvrate"]), a["recv_rate"], "recv_rate")
+				}
+			case "ACKACK":
+				eq(atoi(t, f["ackno"]), m["info"], "ackack number")
+			case "NAK":
+				ranges, ok := r.Lost()
+				require.True(t, ok)
+				losses := m["nak"].(map[string]any)["losses"].([]any)
+				require.Len(t, losses, len(ranges))
+				for i, l := range losses {
+					pair := l.([]any)
+					eq(int64(ranges[i].First), pair[0], "nak lo")
+					eq(int64(ranges[i].Last), pair[1], "nak hi")
+				}
+			case "PEERERROR", "KEEPALIVE", "SHUTDOWN":
+				eq(atoi(t, f["tsi"]), m["info"], "info")
+				assert.Equal(t, r.Kind, m["type"])
+			case "EXT":
+				u := m["umsg"].(map[string]any)
+				assert.Contains(t, f["subtype"], u["subtype"].(string))
+			default:
+				t.Errorf("%s#%d: kind %s not checked", c.Name, frame, r.Kind)
+			}
+		}
+		assert.Equal(t, len(raw), lines, c.Name)
+	}
+	t.Logf("%d fields compared", fields)
+}
+
+// TestSummaryJSON checks -summary -json of every capture: one attempt each,
+// with the outcome the peers' own logs report.
+func TestSummaryJSON(t *testing.T) {
+	caps, err := testcorpus.Captures()
+	require.NoError(t, err)
+	for _, c := range caps {
+		st, out, _ := runCmd(t, nil, "-summary", "-json", testcorpus.Path(c.Name+".pcap"))
+		require.Equal(t, 0, st)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &m), c.Name)
+		for _, k := range []string{"caller", "listener", "mode", "first_frame", "last_frame", "stream_id", "encryption", "latency_ms", "congestion", "filter", "outcome", "handshake_rtt_us", "data_packets", "retransmitted", "lost"} {
+			assert.Contains(t, m, k, c.Name)
+		}
+		logs, _ := filepath.Glob(filepath.Join(testcorpus.Dir(), "logs", c.Name+".*.log"))
+		var all string
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			all += string(b)
+		}
+		if strings.Contains(all, "REJECTED reason=") {
+			assert.Equal(t, "rejected", m["outcome"], c.Name)
+			rj := m["reject"].(map[string]any)
+			if c.Name != "s05_app_reject_noreason" { // libsrt 1.5.1 reads a bare 1000 as ROGUE
+				assert.Contains(t, all, "REJECTED reason="+strconv.Itoa(int(rj["code"].(float64)))+" ", c.Name)
+			}
+		} else {
+			assert.Equal(t, "established", m["outcome"], c.Name)
+		}
+	}
+}
+
+func TestNoArgumentsShowsSample(t *testing.T) {
+	st, out, errs := runCmd(t, nil)
+	assert.Equal(t, 0, st)
+	assert.Contains(t, errs, "built-in sample")
+	assert.Contains(t, out, "REJECT SRT_REJX_FORBIDDEN (code 1403, wire 2403)")
+	assert.Contains(t, out, "Retrying will not help")
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	st, _, errs := runCmd(t, nil, "-h")
+	assert.Equal(t, 0, st)
+	for _, f := range []string{"-json", "-summary", "-rejects", "-port", "-type", "-stream-id", "-count", "-progress", "-version", "Examples:", "Exit status"} {
+		assert.Contains(t, errs, f)
+	}
+	st, out, _ := runCmd(t, nil, "-version")
+	assert.Equal(t, 0, st)
+	assert.True(t, strings.HasPrefix(out, "srtdump "))
+	for _, bad := range [][]string{{"-nosuchflag"}, {"-type", "bogus"}, {"-port", "70000"}, {"-count", "-1"}, {"-stream-id", "["}, {"-progress", "maybe"}} {
+		st, _, errs := runCmd(t, nil, bad...)
+		assert.Equal(t, 2, st, "%v", bad)
+		assert.NotEmpty(t, errs)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	p := testcorpus.Path("s08_loss_pattern.pcap")
+	_, out, _ := runCmd(t, nil, "-type", "nak", p)
+	assert.Equal(t, 13, strings.Count(out, "\n"))
+	_, out, _ = runCmd(t, nil, "-count", "7", p)
+	assert.Equal(t, 7, strings.Count(out, "\n"))
+	_, out, _ = runCmd(t, nil, "-rejects", p)
+	assert.Empty(t, out)
+	_, out, _ = runCmd(t, nil, "-rejects", testcorpus.Path("s03_reject_badsecret.pcap"))
+	assert.Equal(t, 1, strings.Count(out, "\n"))
+	assert.Contains(t, out, "SRT_REJ_BADSECRET")
+	_, out, _ = runCmd(t, nil, "-rejects", "-summary", "-json", p, testcorpus.Path("s03_reject_badsecret.pcap"))
+	assert.Equal(t, 1, strings.Count(out, "\n"))
+	assert.Contains(t, out, `"file":`)
+	_, out, _ = runCmd(t, nil, "-stream-id", "#!::r=live/*", testcorpus.Path("s04_sid_access.pcap"))
+	assert.Greater(t, strings.Count(out, "\n"), 20)
+	_, out, _ = runCmd(t, nil, "-stream-id", "nomatch", testcorpus.Path("s04_sid_access.pcap"))
+	assert.Empty(t, out)
+	_, out, _ = runCmd(t, nil, "-port", "41071", "-type", "data", p)
+	assert.Equal(t, 200, strings.Count(out, "\n"))
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.pcap")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	junk := filepath.Join(dir, "junk.pcap")
+	require.NoError(t, os.WriteFile(junk, []byte("GET / HTTP/1.1\r\nHost: example\r\n\r\n"), 0o644))
+	whole, err := os.ReadFile(testcorpus.Path("s03_reject_badsecret.pcap"))
+	require.NoError(t, err)
+	cut := filepath.Join(dir, "cut.pcap")
+	require.NoError(t, os.WriteFile(cut, whole[:len(whole)-30], 0o644))
+
+	st, _, errs := runCmd(t, nil, empty)
+	assert.Equal(t, 1, st)
+	assert.Contains(t, errs, "empty.pcap: pcap: empty input")
+
+	st, _, errs = runCmd(t, nil, junk)
+	assert.Equal(t, 1, st)
+	assert.Contains(t, errs, "not a pcap or pcapng capture")
+
+	st, out, errs := runCmd(t, nil, cut)
+	assert.Equal(t, 1, st)
+	assert.Equal(t, 3, strings.Count(out, "\n"), "the frames before the damage are printed")
+	assert.Contains(t, errs, "cut.pcap: pcap: capture damaged at frame 4, byte offset")
+
+	st, _, errs = runCmd(t, nil, filepath.Join(dir, "missing.pcap"))
+	assert.Equal(t, 1, st)
+	assert.Contains(t, errs, "missing.pcap")
+
+	// stdin, and several files at once (one of them bad).
+	st, out, _ = runCmd(t, whole, "-")
+	assert.Equal(t, 0, st)
+	assert.Equal(t, 4, strings.Count(out, "\n"))
+	st, out, _ = runCmd(t, nil, "-summary", "-json", testcorpus.Path("s03_reject_badsecret.pcap"), junk, testcorpus.Path("s05_app_reject_2005.pcap"))
+	assert.Equal(t, 1, st)
+	assert.Equal(t, 2, strings.Count(out, "\n"))
+	assert.Contains(t, out, `"code":2005`)
+}
+
+func TestNoSRT(t *testing.T) {
+	// A capture of UDP traffic that is not SRT: the corpus frames with
+	// their payload replaced by DNS-like bytes is overkill; a pcap with only
+	// a header is enough to check the message.
+	dir := t.TempDir()
+	hdr := []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0}
+	p := filepath.Join(dir, "nosrt.pcap")
+	require.NoError(t, os.WriteFile(p, hdr, 0o644))
+	st, out, errs := runCmd(t, nil, p)
+	assert.Equal(t, 0, st)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "no SRT traffic found in 0 frames")
+}
+
+func TestMalformedFrameLine(t *testing.T) {
+	// A handshake whose SID block claims 900 words: the frame is still one
+	// JSON line, with the fixed fields, the error and its offset.
+	rc, err := os.ReadFile(testcorpus.Path("s05_app_reject_1403.pcap"))
+	require.NoError(t, err)
+	b := append([]byte(nil), rc...)
+	// Frame 3 starts after the 24-byte file header and two records.
+	off := 24
+	for i := 0; i < 2; i++ {
+		n := int(b[off+8]) | int(b[off+9])<<8
+		off += 16 + n
+	}
+	frame := b[off+16:]
+	udp := frame[14+20+8:]
+	sidHdr := 16 + 48 + 4 + 12 // header, CIF, HSREQ block
+	udp[sidHdr+2], udp[sidHdr+3] = 0x03, 0x84
+	p := filepath.Join(t.TempDir(), "bad.pcap")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	st, out, _ := runCmd(t, nil, "-json", p)
+	assert.Equal(t, 0, st)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 4)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[2]), &m))
+	assert.Equal(t, "handshake: extension 2 (SID): length 900 words exceeds the 24 bytes left", m["error"])
+	assert.EqualValues(t, 80, m["error_offset"])
+	assert.Equal(t, "CONCLUSION", m["handshake"].(map[string]any)["type"])
+	_, txt, _ := runCmd(t, nil, p)
+	assert.Contains(t, txt, "!! handshake: extension 2 (SID)")
+}
