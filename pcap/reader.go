@@ -40,8 +40,11 @@ var (
 // CaptureError reports a capture file that is corrupt or cut short. Every
 // frame before it was delivered.
 type CaptureError struct {
-	Frame  int   // the 1-based number of the frame that could not be read
-	Offset int64 // byte offset of that frame's record in the capture
+	Frame int // the 1-based number of the frame that could not be read
+	// Offset is the byte offset of that frame's record in the capture. For
+	// pcapng it can be up to 4 KiB past the start of the damaged block,
+	// because gopacket's pcapng reader reads ahead.
+	Offset int64
 	// Compressed is set when the capture was gzip-compressed: Offset then
 	// counts bytes of the decompressed data.
 	Compressed bool
@@ -132,6 +135,7 @@ type Reader struct {
 	cnt        *countingReader
 	closer     io.Closer
 	compressed bool
+	guard      *ngGuard // pcapng only
 
 	forced    [1024]uint64 // bitset of forced ports
 	anyForced bool
@@ -225,7 +229,9 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 		}
 		r.src = pr
 	case 0x0a0d0d0a:
-		nr, err := pcapgo.NewNgReader(r.br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		guard := &ngGuard{r: r.br}
+		r.guard = guard
+		nr, err := pcapgo.NewNgReader(guard, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return nil, fmt.Errorf("%w: pcapng: %v", ErrNotCapture, err)
 		}
@@ -298,7 +304,13 @@ func (r *Reader) Next() bool {
 	}
 }
 
-func (r *Reader) offset() int64 { return r.cnt.n - int64(r.br.Buffered()) }
+func (r *Reader) offset() int64 {
+	n := r.cnt.n - int64(r.br.Buffered())
+	if r.guard != nil {
+		n -= int64(len(r.guard.buf) - r.guard.pos)
+	}
+	return n
+}
 
 func (r *Reader) isForced(p uint16) bool { return r.forced[p/64]&(1<<(p%64)) != 0 }
 

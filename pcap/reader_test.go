@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -509,4 +510,42 @@ func BenchmarkCaptureRead(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(pkts)/b.Elapsed().Seconds(), "pkts/s")
+}
+
+// TestPcapngLyingLengths: a pcapng whose interface claims a 4 GiB snap
+// length and whose packet claims a 4 GiB capture length must fail cleanly
+// without allocating from those numbers.
+func TestPcapngLyingLengths(t *testing.T) {
+	rc := readRaw(t, testcorpus.Path("s05_app_reject_1403.pcap"))
+	ng := rc.pcapng(t)
+	// Find the IDB (type 1) and the first EPB (type 6) and lie in them.
+	off := 0
+	var idb, epb int = -1, -1
+	for off+8 <= len(ng) {
+		typ := int(ng[off]) | int(ng[off+1])<<8
+		n := int(ng[off+4]) | int(ng[off+5])<<8 | int(ng[off+6])<<16 | int(ng[off+7])<<24
+		if typ == 1 && idb < 0 {
+			idb = off
+		}
+		if typ == 6 && epb < 0 {
+			epb = off
+		}
+		off += n
+	}
+	require.True(t, idb >= 0 && epb >= 0)
+	huge := append([]byte(nil), ng...)
+	copy(huge[idb+12:], []byte{0xff, 0xff, 0xff, 0xff}) // snaplen
+	got, r := readAll(t, bytes.NewReader(huge), nil)
+	require.NoError(t, r.Err(), "a huge snap length alone is harmless")
+	assert.Len(t, got, 4)
+
+	lying := append([]byte(nil), ng...)
+	copy(lying[epb+20:], []byte{0xff, 0xff, 0xff, 0x7f}) // capture length
+	var ms1, ms2 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
+	got, r = readAll(t, bytes.NewReader(lying), nil)
+	runtime.ReadMemStats(&ms2)
+	assert.Empty(t, got)
+	assert.ErrorIs(t, r.Err(), pcap.ErrBadBlock)
+	assert.Less(t, ms2.TotalAlloc-ms1.TotalAlloc, uint64(8<<20), "no allocation sized by the lying length")
 }
