@@ -52,7 +52,7 @@ func (n *NAK) AppendBinary(b []byte) ([]byte, error) {
 }
 
 // Losses returns a cursor over the entries of the loss list.
-func (n *NAK) Losses() LossCursor { return LossCursor{list: n.List} }
+func (n *NAK) Losses() LossCursor { return LossCursor{rest: n.List, total: len(n.List)} }
 
 // Count returns how many sequence numbers the list reports lost, counting
 // the entries before any fault.
@@ -99,44 +99,55 @@ func validateLossList(b []byte) error {
 //
 // A LossCursor is a small value; copying it copies the position.
 type LossCursor struct {
-	list    []byte
-	off     int // offset of the next entry
-	cur     int // offset of the current entry
-	lo, hi  SeqNumber
-	isRange bool
-	err     error
+	rest   []byte    // the entries not read yet
+	total  int       // length of the whole list
+	size   int       // encoded size of the current entry: 4, or 8 for a range
+	lo, hi SeqNumber // the current entry
+	errOff int       // offset of the malformed entry
+	err    error
 }
 
 // Next advances to the next entry and reports whether there is one. It
 // returns false at the end of the list and at a malformed entry (see Err).
 func (c *LossCursor) Next() bool {
-	if c.err != nil || c.off+4 > len(c.list) {
-		return false
+	// Kept small enough to be inlined: single entries are the common case.
+	if len(c.rest) < 4 || c.rest[0]&0x80 != 0 {
+		return c.nextRange()
 	}
-	c.cur = c.off
-	w := binary.BigEndian.Uint32(c.list[c.off : c.off+4])
-	if w&rangeBit == 0 {
-		c.lo, c.hi, c.isRange = SeqNumber(w), SeqNumber(w), false
-		c.off += 4
-		return true
-	}
-	if c.off+8 > len(c.list) {
-		c.err = ErrNAKDanglingRange
-		return false
-	}
-	hi := binary.BigEndian.Uint32(c.list[c.off+4 : c.off+8])
-	if hi&rangeBit != 0 {
-		c.err = ErrNAKDanglingRange
-		return false
-	}
-	lo := SeqNumber(w &^ rangeBit)
-	if lo.Cmp(SeqNumber(hi)) > 0 {
-		c.err = ErrNAKBadRange
-		return false
-	}
-	c.lo, c.hi, c.isRange = lo, SeqNumber(hi), true
-	c.off += 8
+	w := SeqNumber(binary.BigEndian.Uint32(c.rest))
+	c.lo, c.hi, c.size = w, w, 4
+	c.rest = c.rest[4:]
 	return true
+}
+
+// nextRange is Next at the end of the list or at a range-start word.
+func (c *LossCursor) nextRange() bool {
+	if len(c.rest) < 4 {
+		return false
+	}
+	if len(c.rest) < 8 {
+		return c.fail(ErrNAKDanglingRange)
+	}
+	lo := SeqNumber(binary.BigEndian.Uint32(c.rest[0:4]) &^ rangeBit)
+	hi := SeqNumber(binary.BigEndian.Uint32(c.rest[4:8]))
+	if hi&rangeBit != 0 {
+		return c.fail(ErrNAKDanglingRange)
+	}
+	if lo.Cmp(hi) > 0 {
+		return c.fail(ErrNAKBadRange)
+	}
+	c.lo, c.hi, c.size = lo, hi, 8
+	c.rest = c.rest[8:]
+	return true
+}
+
+// fail stops the walk at the entry at the front of c.rest.
+func (c *LossCursor) fail(err error) bool {
+	c.err = err
+	c.errOff = c.total - len(c.rest)
+	c.rest, c.size = nil, 0
+	c.lo, c.hi = 0, 0
+	return false
 }
 
 // Range returns the current entry as an inclusive range; lo == hi for a
@@ -145,7 +156,7 @@ func (c *LossCursor) Range() (lo, hi SeqNumber) { return c.lo, c.hi }
 
 // IsRange reports whether the current entry is encoded as a range (two
 // words) rather than a single sequence number.
-func (c *LossCursor) IsRange() bool { return c.isRange }
+func (c *LossCursor) IsRange() bool { return c.size == 8 }
 
 // Err returns ErrNAKDanglingRange or ErrNAKBadRange when the walk stopped
 // at a malformed entry, or nil.
@@ -155,9 +166,9 @@ func (c *LossCursor) Err() error { return c.err }
 // the malformed entry once Err is set.
 func (c *LossCursor) Offset() int {
 	if c.err != nil {
-		return c.off
+		return c.errOff
 	}
-	return c.cur
+	return c.total - len(c.rest) - c.size
 }
 
 // AppendLossList appends the loss-list encoding of seqs to b, as libsrt's
