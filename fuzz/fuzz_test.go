@@ -317,8 +317,8 @@ func FuzzNAK(f *testing.F) {
 			f.Add(p.NAK.List)
 		}
 	}
-	f.Add([]byte{0x80, 0, 0, 1})                     // dangling range start
-	f.Add([]byte{0x80, 0, 0, 9, 0, 0, 0, 1})         // lo > hi
+	f.Add([]byte{0x80, 0, 0, 1})                      // dangling range start
+	f.Add([]byte{0x80, 0, 0, 9, 0, 0, 0, 1})          // lo > hi
 	f.Add([]byte{0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0}) // wrap
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxInput {
