@@ -59,7 +59,7 @@ func (w *jw) elemStr(v string) { w.sep(); w.b = appendJSONString(w.b, v) }
 func (w *jw) str(k, v string)  { w.key(k); w.b = appendJSONString(w.b, v) }
 func (w *jw) bytesStr(k string, v []byte) {
 	w.key(k)
-	w.b = appendJSONBytes(w.b, v)
+	w.b = appendJSONString(w.b, v)
 }
 func (w *jw) int(k string, v int64)   { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
 func (w *jw) uint(k string, v uint64) { w.key(k); w.b = strconv.AppendUint(w.b, v, 10) }
@@ -73,7 +73,9 @@ func (w *jw) time(k string, t time.Time) {
 
 const hexDigits = "0123456789abcdef"
 
-func appendJSONString(b []byte, s string) []byte {
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// U+FFFD; control characters are escaped.
+func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -98,41 +100,13 @@ func appendJSONString(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		var r [utf8.UTFMax]byte
+		n := copy(r[:], s[i:])
+		rn, size := utf8.DecodeRune(r[:n])
+		if rn == utf8.RuneError && size == 1 {
 			b = append(b, '\\', 'u', 'f', 'f', 'f', 'd')
 		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
-
-func appendJSONBytes(b []byte, s []byte) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, '\\', 'u', 'f', 'f', 'f', 'd')
-		} else {
-			b = append(b, s[i:i+size]...)
+			b = append(b, r[:size]...)
 		}
 		i += size
 	}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"encoding/json"
+	"math/rand"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestJSONStrings checks the hand-written JSON string encoder against
+// encoding/json on awkward and random strings.
+func TestJSONStrings(t *testing.T) {
+	cases := []string{"", "plain", `q"uote`, `back\slash`, "nl\nnl", "tab\t", "\x00\x01\x1f", "é €", "\xff\xfe bad utf8", "#!::r=live/feed1,m=publish"}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 500; i++ {
+		b := make([]byte, rng.Intn(40))
+		rng.Read(b)
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		for _, enc := range [][]byte{appendJSONString(nil, s), appendJSONString(nil, []byte(s))} {
+			require.True(t, json.Valid(enc), "%q -> %s", s, enc)
+			var got string
+			require.NoError(t, json.Unmarshal(enc, &got))
+			// Each invalid byte becomes U+FFFD, as []rune(s) does.
+			assert.Equal(t, []rune(s), []rune(got), "%q", s)
+		}
+	}
+}
