@@ -94,24 +94,30 @@ func NewExtIter(b []byte, offset int) ExtIter { return ExtIter{b: b, base: offse
 // bytes that libsrt ignores too, see Trailing), or at a block whose declared
 // length exceeds what is left (Err then returns ErrExtLength).
 func (it *ExtIter) Next() bool {
-	if it.err != nil || len(it.b) < 4 {
+	b := it.b
+	if it.err != nil || len(b) < 4 {
 		it.val = nil
 		return false
 	}
+	hdr := binary.BigEndian.Uint32(b)
+	end := 4 + 4*int(hdr&0xFFFF)
 	it.index++
 	it.off = it.base
-	it.typ = ExtType(binary.BigEndian.Uint16(it.b[0:]))
-	it.words = int(binary.BigEndian.Uint16(it.b[2:]))
-	end := 4 + 4*it.words
-	if end > len(it.b) {
-		it.err = ErrExtLength
-		it.val = nil
-		return false
+	it.typ = ExtType(hdr >> 16)
+	it.words = int(hdr & 0xFFFF)
+	if end > len(b) {
+		return it.fail()
 	}
-	it.val = it.b[4:end:end]
-	it.b = it.b[end:]
+	it.val = b[4:end:end]
+	it.b = b[end:]
 	it.base += end
 	return true
+}
+
+func (it *ExtIter) fail() bool {
+	it.err = ErrExtLength
+	it.val = nil
+	return false
 }
 
 // Type returns the current block's type.

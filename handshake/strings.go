@@ -1,5 +1,7 @@
 package handshake
 
+import "encoding/binary"
+
 // AppendString decodes the content of a string extension (SID, CONGESTION,
 // FILTER) and appends the string to dst: every 4-byte group is reversed
 // back, and trailing NUL padding is dropped. A final group of 1-3 bytes
@@ -7,17 +9,23 @@ package handshake
 // allocate when dst has room.
 func AppendString(dst, value []byte) []byte {
 	start := len(dst)
+	n := len(value)
+	if cap(dst)-start < n {
+		dst = append(dst[:cap(dst)], make([]byte, start+n-cap(dst))...)[:start]
+	}
+	out := dst[start : start+n]
 	i := 0
-	for ; i+4 <= len(value); i += 4 {
-		dst = append(dst, value[i+3], value[i+2], value[i+1], value[i])
+	for ; i+4 <= n; i += 4 {
+		// Reversing a word is reading it big-endian and writing it little-endian.
+		binary.LittleEndian.PutUint32(out[i:], binary.BigEndian.Uint32(value[i:]))
 	}
-	for j := len(value) - 1; j >= i; j-- {
-		dst = append(dst, value[j])
+	for j := i; j < n; j++ { // a short final group, which libsrt never sends
+		out[j] = value[n-1-(j-i)]
 	}
-	for len(dst) > start && dst[len(dst)-1] == 0 {
-		dst = dst[:len(dst)-1]
+	for n > 0 && out[n-1] == 0 {
+		n--
 	}
-	return dst
+	return dst[:start+n]
 }
 
 // DecodeString returns the string held by a string extension's content.
