@@ -341,3 +341,21 @@ func TestMalformedFrameLine(t *testing.T) {
 	_, txt, _ := runCmd(t, nil, p)
 	assert.Contains(t, txt, "!! handshake: extension 2 (SID)")
 }
+
+func TestProgressLine(t *testing.T) {
+	// Three copies of an 851-frame capture, concatenated as records.
+	b, err := os.ReadFile(testcorpus.Path("s02_enc_kmrefresh.pcap"))
+	require.NoError(t, err)
+	big := append([]byte(nil), b...)
+	for i := 0; i < 2; i++ {
+		big = append(big, b[24:]...)
+	}
+	st, out, errs := runCmd(t, big, "-progress", "always", "-summary", "-")
+	require.Equal(t, 0, st, errs)
+	assert.Contains(t, errs, "srtdump: 1024 frames, 1024 SRT")
+	assert.Contains(t, errs, "frames/s")
+	assert.Contains(t, out, "established")
+	// auto: stderr is not a terminal here, so no progress line.
+	_, _, errs = runCmd(t, big, "-summary", "-")
+	assert.NotContains(t, errs, "frames/s")
+}
