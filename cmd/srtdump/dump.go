@@ -68,6 +68,9 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 			d.textPacket(name, f)
 		}
 		d.printed++
+		if !isFile {
+			d.out.Flush() // a live pipe: show each packet as it arrives
+		}
 	}
 	prog.finish()
 	if d.cfg.summary {

@@ -108,7 +108,10 @@ Examples:
   srtdump -rejects -summary *.pcap           only the refused connections, and why
   srtdump -json -type handshake,nak cap.pcap JSON Lines, handshakes and NAKs only
   srtdump -port 9000 capture.pcap            force SRT on UDP port 9000
-  tcpdump -i any -w - udp | srtdump -        decode live from tcpdump
+  srtdump -stream-id '#!::r=live/*' cap.pcap only connections whose Stream ID matches
+  srtdump -count 20 -type data cap.pcap      the first 20 data packets
+  srtdump -progress always huge.pcap.gz      a progress line on stderr even when piped
+  tcpdump -i any -U -w - udp | srtdump -     decode live from tcpdump (lines appear as packets arrive)
 
 Flags:
 `)
