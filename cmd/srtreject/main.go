@@ -1,0 +1,229 @@
+// Command srtreject is an SRT listener that rejects every caller, with the
+// rejection reason you choose.
+//
+// It exists so that developers of SRT clients (encoders, players, OBS-style
+// apps, gateways) can see how their application handles each rejection
+// reason a server may send: a wrong passphrase (SRT_REJ_BADSECRET, 10), an
+// unknown stream (SRT_REJX_NOTFOUND, 1404), a full server
+// (SRT_REJX_OVERLOAD, 1402), an application's own code (2000 and up), and
+// so on. A client that shows "Connecting..." forever, or retries a
+// permanent refusal in a tight loop, is easy to spot against it.
+//
+// srtreject answers a caller's INDUCTION the way libsrt's listener does (an
+// HSv5 answer with the 0x4A17 magic, the caller's fields echoed, and a SYN
+// cookie derived from the caller's address and port, a random secret and a
+// one-minute time step), then answers its CONCLUSION with a rejection
+// handshake: Handshake Type 1000 + reason, the caller's fields echoed, sent
+// to the caller's socket ID, exactly as libsrt does when a listen callback
+// calls srt_setrejectreason. The caller's srt_getrejectreason() then returns
+// the reason (see the exceptions below). Nothing is ever accepted.
+//
+// Usage:
+//
+//	srtreject [-listen ADDR] -reject REASON
+//	srtreject [-listen ADDR] [-rule KEY=GLOB:REASON]... [-default REASON]
+//	srtreject -list
+//
+// The reason is chosen from the caller's Stream ID:
+//
+//	-reject REASON          reject every caller with REASON
+//	-rule KEY=GLOB:REASON   reject with REASON when the Stream ID key KEY has a
+//	                        value matching GLOB (path.Match syntax: * ? [...]);
+//	                        KEY * matches the whole Stream ID. Repeatable; the
+//	                        first matching rule wins.
+//	-default REASON         the reason when no rule matches
+//	                        (default SRT_REJX_FALLBACK, 1000)
+//
+// Stream IDs are read with the access-control syntax "#!::u=alice,r=live/1"
+// (keys u, r, h, s, t, m and custom user_* keys). A REASON is a number (the
+// code srt_getrejectreason returns: 10, 1403, 2005), a libsrt name
+// (SRT_REJ_BADSECRET, SRT_REJX_FORBIDDEN, or just BADSECRET, forbidden), or a
+// wire value (wire:2403). Run srtreject -list for every known reason.
+//
+// Examples:
+//
+//	srtreject -reject 1403
+//	srtreject -listen :9000 -rule 'r=forbidden*:1403' -rule 'u=guest:1401' -default 1404
+//	srtreject -rule 'r=live/*:SRT_REJX_OVERLOAD' -rule '*=legacy:2005'
+//
+// and, from the client side, for example:
+//
+//	srt-live-transmit udp://:5000 'srt://127.0.0.1:9000?streamid=#!::r=forbidden1,u=bob'
+//	ffmpeg -re -i in.ts -f mpegts 'srt://127.0.0.1:9000?streamid=#!::u=guest'
+//
+// Each rejected attempt is logged as one line on standard output: the time,
+// the caller's address and socket ID, its SRT version and Stream ID, and the
+// reason's name, code and wire value, with the flag or rule that chose it.
+// A caller resends its CONCLUSION until answered; repeats within 10 s are
+// answered again but not logged again. -v logs every other datagram to
+// standard error. SIGINT or SIGTERM stops the listener.
+//
+// What a libsrt 1.5.1 caller reports (checked by the interop tests,
+// interop/README.md): every SRT_REJX_* code (1000-1999) and every
+// application code (2000 and up) comes back exactly, as does every
+// SRT_REJ_* code from 1 to 16. Codes 17 to 999 come back as
+// SRT_REJ_UNKNOWN (0), because libsrt collapses internal codes it does not
+// know (SRT_REJ_CRYPTO, 17, exists only in AEAD builds of 1.5.2 and later).
+// Code 0 (wire 1000) is not taken for a rejection at all by libsrt 1.5.x:
+// the caller reports SRT_REJ_ROGUE (4).
+//
+// -pbkeylen 16|24|32 advertises a key length in the INDUCTION answer, as a
+// listener with a passphrase does; the caller's KMREQ is never checked.
+// HSv4 callers (SRT before 1.3) get a SHUTDOWN, as libsrt sends them.
+//
+// srtreject is built on the srtwire codec (packages handshake, packet and
+// reject) and the standard library only.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/srtwire/srtwire/reject"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+const usageHead = `srtreject: an SRT listener that rejects every caller with the reason you choose,
+to test how SRT client applications handle each rejection reason.
+
+Usage:
+  srtreject [-listen ADDR] -reject REASON
+  srtreject [-listen ADDR] [-rule KEY=GLOB:REASON]... [-default REASON]
+  srtreject -list
+
+REASON: a code (10, 1403, 2005), a libsrt name (SRT_REJ_BADSECRET,
+SRT_REJX_FORBIDDEN, forbidden) or a wire value (wire:2403).
+Rules match a key of the caller's Stream ID ("#!::u=bob,r=live/1") against
+a glob (path.Match); KEY * matches the whole Stream ID; the first match wins.
+
+Flags:
+`
+
+const usageTail = `
+Examples:
+  srtreject -reject 1403
+  srtreject -listen :9000 -rule 'r=forbidden*:1403' -rule 'u=guest:1401' -default 1404
+  srtreject -rule 'r=live/*:SRT_REJX_OVERLOAD' -rule '*=legacy:2005'
+
+  then, for instance:
+  srt-live-transmit udp://:5000 'srt://127.0.0.1:9000?streamid=#!::r=forbidden1,u=bob'
+
+libsrt 1.5.1 callers read back every code exactly except: 0 (reported as
+SRT_REJ_ROGUE, 4) and 17-999 (reported as SRT_REJ_UNKNOWN, 0).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("srtreject", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		listen   = fs.String("listen", "127.0.0.1:9000", "UDP `address` to listen on (host:port; :9000 for all interfaces)")
+		all      = fs.String("reject", "", "reject every caller with `REASON`")
+		def      = fs.String("default", "", "`REASON` when no -rule matches (default SRT_REJX_FALLBACK, 1000)")
+		pbkeylen = fs.Int("pbkeylen", 0, "key length in `bytes` (16, 24, 32) to advertise in the INDUCTION answer; 0: none")
+		list     = fs.Bool("list", false, "list every known rejection reason and exit")
+		verbose  = fs.Bool("v", false, "log every other datagram (INDUCTION, repeats, ignored) to standard error")
+		rules    multiFlag
+	)
+	fs.Var(&rules, "rule", "reject with REASON when Stream ID key KEY matches GLOB; form `KEY=GLOB:REASON`, repeatable")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, usageTail)
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "srtreject: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if *list {
+		listReasons(stdout)
+		return 0
+	}
+	switch *pbkeylen {
+	case 0, 16, 24, 32:
+	default:
+		fmt.Fprintf(stderr, "srtreject: -pbkeylen must be 0, 16, 24 or 32\n")
+		return 2
+	}
+	if *all == "" && len(rules) == 0 && *def == "" {
+		fmt.Fprintln(stderr, "srtreject: say how to reject: -reject REASON, or -rule/-default")
+		fs.Usage()
+		return 2
+	}
+	policy, err := NewPolicy(*all, rules, *def)
+	if err != nil {
+		fmt.Fprintln(stderr, "srtreject:", err)
+		return 2
+	}
+	addr, err := net.ResolveUDPAddr("udp", *listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "srtreject:", err)
+		return 1
+	}
+	conn, err := net.ListenUDP("udp", addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "srtreject:", err)
+		return 1
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+
+	srv := NewServer(policy, *pbkeylen, time.Now())
+	fmt.Fprintf(stderr, "srtreject: listening on %s (UDP): %s\n", conn.LocalAddr(), describePolicy(policy))
+	var vw io.Writer
+	if *verbose {
+		vw = stderr
+	}
+	n, err := srv.Serve(ctx, conn, stdout, vw)
+	if err != nil {
+		fmt.Fprintln(stderr, "srtreject:", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "srtreject: stopped; %d attempt(s) rejected\n", n)
+	return 0
+}
+
+func describePolicy(p *Policy) string {
+	if p.All != nil {
+		return "reject every caller with " + p.All.String()
+	}
+	var sb strings.Builder
+	for _, r := range p.Rules {
+		fmt.Fprintf(&sb, "%s=%s -> %s; ", r.Key, r.Glob, r.Reason.String())
+	}
+	sb.WriteString("otherwise " + p.Default.String())
+	return sb.String()
+}
+
+func listReasons(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tWIRE\tNAME\tTEXT")
+	for _, r := range reject.All() {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", int32(r), r.Wire(), r.Name(), r.Text())
+	}
+	fmt.Fprintln(tw, "2000+\t3000+\tSRT_REJC_USERDEFINED\tyour application's own codes")
+	tw.Flush()
+}
