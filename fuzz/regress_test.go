@@ -1,12 +1,16 @@
 package fuzz
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/srtwire/srtwire/packet"
+	"github.com/srtwire/srtwire/pcap"
 )
 
 // Findings of the fuzz targets, each kept as a named test (the input is
@@ -31,4 +35,23 @@ func TestNAKRangeOfOne(t *testing.T) {
 	out, err := n.AppendBinary(nil)
 	require.NoError(t, err)
 	assert.Equal(t, list, out)
+}
+
+// TestPcapngBadTimestampResolution (FuzzCapture/8716977058912502): a
+// pcapng interface whose if_tsresol option makes gopacket v1.1.19 divide by
+// zero. The Reader must report a damaged capture, not panic.
+func TestPcapngBadTimestampResolution(t *testing.T) {
+	raw, err := os.ReadFile("testdata/fuzz/FuzzCapture/8716977058912502")
+	require.NoError(t, err)
+	lines := strings.SplitN(string(raw), "\n", 3)
+	require.True(t, strings.HasPrefix(lines[1], "[]byte("))
+	capture, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	require.NoError(t, err)
+	r, err := pcap.NewReader(strings.NewReader(capture), nil)
+	require.NoError(t, err)
+	for r.Next() {
+	}
+	var ce *pcap.CaptureError
+	require.ErrorAs(t, r.Err(), &ce)
+	assert.ErrorIs(t, r.Err(), pcap.ErrBadBlock)
 }

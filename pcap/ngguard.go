@@ -101,11 +101,23 @@ func (g *ngGuard) next() {
 		return
 	}
 	switch typ {
+	case 0x0A0D0D0A: // section header: options from byte 24
+		if n < 28 || !g.options(g.buf[24:n-4], nil, false) {
+			g.bad("bad section header options")
+			return
+		}
 	case 1: // interface description: bound the snap length
-		if n >= 20 {
-			if s := g.u32(g.buf[12:]); s == 0 || s > maxSnaplen {
-				g.put(g.buf[12:], maxSnaplen)
-			}
+		if n < 20 || !g.options(g.buf[16:n-4], idbOptionMin, true) {
+			g.bad("bad interface description")
+			return
+		}
+		if s := g.u32(g.buf[12:]); s == 0 || s > maxSnaplen {
+			g.put(g.buf[12:], maxSnaplen)
+		}
+	case 5: // interface statistics: options from byte 20
+		if n < 24 || !g.options(g.buf[20:n-4], isbOptionMin, false) {
+			g.bad("bad interface statistics")
+			return
 		}
 	case 2, 6: // packet, enhanced packet: the data must fit in the block
 		if n < 32 || g.u32(g.buf[20:]) > n-32 {
@@ -119,6 +131,53 @@ func (g *ngGuard) next() {
 			g.buf = g.buf[:0]
 		}
 	}
+}
+
+func (g *ngGuard) bad(why string) {
+	g.err = fmt.Errorf("%w: block %d: %s", ErrBadBlock, g.block, why)
+	g.buf = g.buf[:0]
+}
+
+// Minimum value lengths of the options gopacket's pcapng reader indexes
+// without checking (a shorter one makes it panic).
+var (
+	idbOptionMin = map[uint16]int{9: 1, 11: 1, 14: 8} // if_tsresol, if_filter, if_tsoffset
+	isbOptionMin = map[uint16]int{2: 8, 3: 8, 4: 8, 5: 8}
+)
+
+// options checks that the options in b tile it exactly, end with
+// opt_endofopt (or with the block), and that the options in min have at
+// least that many bytes; if_tsresol must also give a usable resolution.
+func (g *ngGuard) options(b []byte, min map[uint16]int, idb bool) bool {
+	for len(b) > 0 {
+		if len(b) < 4 {
+			return false
+		}
+		var code, n uint16
+		if g.be {
+			code, n = binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:])
+		} else {
+			code, n = binary.LittleEndian.Uint16(b), binary.LittleEndian.Uint16(b[2:])
+		}
+		if code == 0 {
+			return n == 0
+		}
+		padded := (int(n) + 3) &^ 3
+		if 4+padded > len(b) {
+			return false
+		}
+		if m, ok := min[code]; ok && int(n) < m {
+			return false
+		}
+		if code == 9 && idb { // if_tsresol
+			r := b[4]
+			if (r&0x80 != 0 && r&0x7F > 63) || (r&0x80 == 0 && r > 18) {
+				return false
+			}
+		}
+		b = b[4+padded:]
+	}
+	return true
 }
 
 func (g *ngGuard) put(b []byte, v uint32) {

@@ -279,7 +279,7 @@ func (r *Reader) Next() bool {
 	}
 	for {
 		offset := r.offset()
-		data, ci, err := r.src.ZeroCopyReadPacketData()
+		data, ci, err := r.read()
 		if err != nil {
 			r.done = true
 			if err == io.EOF && !r.ng && r.offset() > offset {
@@ -302,6 +302,18 @@ func (r *Reader) Next() bool {
 			return true
 		}
 	}
+}
+
+// read reads the next record. A panic inside gopacket's readers (which
+// trust some fields of the file) becomes an error: ngGuard screens the
+// faults known to cause one, and this is the net for any it misses.
+func (r *Reader) read() (data []byte, ci gopacket.CaptureInfo, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			data, err = nil, fmt.Errorf("%w: the capture reader failed: %v", ErrBadBlock, p)
+		}
+	}()
+	return r.src.ZeroCopyReadPacketData()
 }
 
 func (r *Reader) offset() int64 {
