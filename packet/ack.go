@@ -2,6 +2,7 @@ package packet
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 )
 
@@ -157,18 +158,24 @@ func (a *ACK) AppendBinary(b []byte) ([]byte, error) {
 	if v < ACKLight || v > ACKFull32 {
 		return b, ErrFieldRange
 	}
-	b = binary.BigEndian.AppendUint32(b, uint32(a.LastAckSeq))
+	size := v.Size()
+	n := len(b)
+	b = slices.Grow(b, size+len(a.Extra))[:n+size]
+	out := b[n : n+size]
+	binary.BigEndian.PutUint32(out[0:], uint32(a.LastAckSeq))
 	if v >= ACKSmall {
-		b = binary.BigEndian.AppendUint32(b, a.RTT)
-		b = binary.BigEndian.AppendUint32(b, a.RTTVar)
-		b = binary.BigEndian.AppendUint32(b, a.AvailBuf)
+		_ = out[15]
+		binary.BigEndian.PutUint32(out[4:], a.RTT)
+		binary.BigEndian.PutUint32(out[8:], a.RTTVar)
+		binary.BigEndian.PutUint32(out[12:], a.AvailBuf)
 		if v >= ACKFull24 {
-			b = binary.BigEndian.AppendUint32(b, a.PktRate)
-			b = binary.BigEndian.AppendUint32(b, a.Bandwidth)
+			_ = out[23]
+			binary.BigEndian.PutUint32(out[16:], a.PktRate)
+			binary.BigEndian.PutUint32(out[20:], a.Bandwidth)
 			if v >= ACKFull {
-				b = binary.BigEndian.AppendUint32(b, a.RecvRate)
+				binary.BigEndian.PutUint32(out[24:], a.RecvRate)
 				if v >= ACKFull32 {
-					b = binary.BigEndian.AppendUint32(b, a.XmRate)
+					binary.BigEndian.PutUint32(out[28:], a.XmRate)
 				}
 			}
 		}

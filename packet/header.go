@@ -1,6 +1,9 @@
 package packet
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // HeaderSize is the size of the common SRT packet header, in bytes.
 const HeaderSize = 16
@@ -116,10 +119,14 @@ func (h *Header) AppendBinary(b []byte) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
-	b = binary.BigEndian.AppendUint32(b, w0)
-	b = binary.BigEndian.AppendUint32(b, w1)
-	b = binary.BigEndian.AppendUint32(b, h.Timestamp)
-	return binary.BigEndian.AppendUint32(b, h.DstSocket), nil
+	n := len(b)
+	b = slices.Grow(b, HeaderSize)[:n+HeaderSize]
+	out := b[n : n+HeaderSize]
+	binary.BigEndian.PutUint32(out[0:], w0)
+	binary.BigEndian.PutUint32(out[4:], w1)
+	binary.BigEndian.PutUint32(out[8:], h.Timestamp)
+	binary.BigEndian.PutUint32(out[12:], h.DstSocket)
+	return b, nil
 }
 
 // words returns the first two header words, checking the field ranges.

@@ -3,6 +3,7 @@ package packet
 import (
 	"encoding"
 	"encoding/binary"
+	"slices"
 
 	"github.com/srtwire/srtwire/handshake"
 )
@@ -172,6 +173,7 @@ func (p *Packet) MarshalSize() int {
 // encoder.
 func (p *Packet) AppendBinary(b []byte) ([]byte, error) {
 	orig := len(b)
+	b = slices.Grow(b, p.MarshalSize()) // one growth for the whole datagram
 	out, err := p.Header.AppendBinary(b)
 	if err != nil {
 		return b, err

@@ -91,7 +91,7 @@ func (g *ngGuard) next() {
 		return
 	}
 	if cap(g.buf) < int(n) {
-		g.buf = make([]byte, 0, maxBlock)
+		g.buf = make([]byte, 0, max(int(n), 2*cap(g.buf), 4096))
 	}
 	g.buf = g.buf[:n]
 	m, err := io.ReadFull(g.r, g.buf)
