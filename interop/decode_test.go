@@ -43,6 +43,9 @@ type result struct {
 	// often drops the very first packet, retransmitted too late.
 	exact bool
 	log   string
+	// retry is set when the peer program itself failed in a known, racy
+	// way unrelated to what is being tested; the scenario is run again.
+	retry bool
 }
 
 // want is what the capture must show.
@@ -191,6 +194,12 @@ func runFileTransmit(t *testing.T, s setup) result {
 		t.Fatalf("srt-file-transmit did not finish\n%s\n%s", c.output(), l.output())
 	}
 	got, err := os.ReadFile(filepath.Join(out, "srtwire-file.bin"))
+	if err != nil && strings.Contains(l.output(), "Error opening file") {
+		// srt-file-transmit 1.5.1 sometimes accepts the connection before
+		// it has the caller's Stream ID (the file name) and then fails to
+		// open "out/"; seen on a loaded machine. Not our fault: run again.
+		return result{retry: true, log: c.output() + l.output()}
+	}
 	if err != nil {
 		t.Errorf("srt-file-transmit wrote no file: %v\n%s\n%s", err, c.output(), l.output())
 	} else if !bytes.Equal(got, data) {
@@ -327,10 +336,21 @@ func TestDecodeAgreement(t *testing.T) {
 			port += 2
 			t.Run(sc.name, func(t *testing.T) {
 				t.Parallel()
-				dir := t.TempDir()
-				capt := startCapture(t, dir, sc.name, ports...)
-				res := sc.run(t, setup{dir: dir, peer: peer, port: ports[0]})
-				path := capt.stop(t)
+				var res result
+				var path string
+				for try := 1; ; try++ {
+					dir := t.TempDir()
+					capt := startCapture(t, dir, sc.name, ports...)
+					res = sc.run(t, setup{dir: dir, peer: peer, port: ports[0]})
+					path = capt.stop(t)
+					if !res.retry {
+						break
+					}
+					if try == 3 {
+						t.Fatalf("%s: the peer failed 3 times:\n%s", sc.name, res.log)
+					}
+					t.Logf("%s: the peer program failed on its own (try %d); running the scenario again", sc.name, try)
+				}
 				n, attempts := decodeCapture(t, path, ports)
 				checkOutcome(t, sc, res, n, attempts)
 				t.Logf("%s: %d packets, %d fields compared with tshark, %d with the raw bytes; peer reason %d; media %d/%d",
