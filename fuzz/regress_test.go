@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,4 +55,26 @@ func TestPcapngBadTimestampResolution(t *testing.T) {
 	var ce *pcap.CaptureError
 	require.ErrorAs(t, r.Err(), &ce)
 	assert.ErrorIs(t, r.Err(), pcap.ErrBadBlock)
+}
+
+// TestPcapngCutBlockLyingLength (FuzzCapture/2663200c25ffa73a): a pcapng
+// cut inside an enhanced packet block whose capture length says 4 GB. The
+// cut block must not reach gopacket's reader (which would allocate the
+// 4 GB); the Reader reports a damaged capture.
+func TestPcapngCutBlockLyingLength(t *testing.T) {
+	raw, err := os.ReadFile("testdata/fuzz/FuzzCapture/2663200c25ffa73a")
+	require.NoError(t, err)
+	lines := strings.SplitN(string(raw), "\n", 3)
+	capture, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	require.NoError(t, err)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r, err := pcap.NewReader(strings.NewReader(capture), nil)
+	require.NoError(t, err)
+	for r.Next() {
+	}
+	runtime.ReadMemStats(&after)
+	var ce *pcap.CaptureError
+	require.ErrorAs(t, r.Err(), &ce)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20))
 }

@@ -64,9 +64,8 @@ func (g *ngGuard) next() {
 		return
 	}
 	if len(hdr) < 12 {
-		// A cut block: pass the bytes on; the reader reports the cut.
-		g.buf = append(g.buf, hdr...)
-		g.r.Discard(len(hdr))
+		// A cut block: nothing of it reaches the reader, which reports
+		// the cut.
 		g.err = io.ErrUnexpectedEOF
 		return
 	}
@@ -94,9 +93,9 @@ func (g *ngGuard) next() {
 		g.buf = make([]byte, 0, max(int(n), 2*cap(g.buf), 4096))
 	}
 	g.buf = g.buf[:n]
-	m, err := io.ReadFull(g.r, g.buf)
-	g.buf = g.buf[:m]
-	if err != nil {
+	if _, err := io.ReadFull(g.r, g.buf); err != nil {
+		// Unchecked bytes never reach the reader: a cut block is an error.
+		g.buf = g.buf[:0]
 		g.err = io.ErrUnexpectedEOF
 		return
 	}
