@@ -81,7 +81,7 @@ func load(tb testing.TB) {
 	// by testdata/extra/make.sh.
 	pick("handshake_conclusion", filepath.Join(testcorpus.Dir(), "..", "extra", "sid_km_sll2.pcap"), 3)
 	pick("handshake_reject", corpus("s05_app_reject_1403"), 4) // 2403
-	pick("ack_full", corpus("s01_live_plain"), 15)
+	pick("ack_full", corpus("s01_live_plain"), 17)
 	pick("ack_light", corpus("s09_file_peererror"), 127)
 	pick("keepalive", corpus("s01_live_plain"), 87)
 
@@ -104,6 +104,31 @@ func checkSamples(tb testing.TB) {
 	for _, name := range order {
 		if err := p.Decode(samples[name].datagram); err != nil {
 			tb.Fatalf("%s: %v", name, err)
+		}
+		// Each sample must be of the kind its name says.
+		ok := false
+		switch name {
+		case "data":
+			ok = !p.Control
+		case "handshake_induction":
+			ok = p.Control && p.Type == packet.TypeHandshake && p.Handshake.Type == handshake.Induction
+		case "handshake_conclusion":
+			ok = p.Control && p.Type == packet.TypeHandshake && p.Handshake.Type == handshake.Conclusion
+		case "handshake_reject":
+			ok = p.Control && p.Type == packet.TypeHandshake && p.Handshake.Type.IsRejection()
+		case "ack_full":
+			ok = p.Control && p.Type == packet.TypeACK && p.ACK.Variant == packet.ACKFull
+		case "ack_light":
+			ok = p.Control && p.Type == packet.TypeACK && p.ACK.Variant == packet.ACKLight
+		case "nak":
+			ok = p.Control && p.Type == packet.TypeNAK
+		case "dropreq":
+			ok = p.Control && p.Type == packet.TypeDropReq
+		case "keepalive":
+			ok = p.Control && p.Type == packet.TypeKeepalive
+		}
+		if !ok {
+			tb.Fatalf("sample %s is a %v packet", name, p.Type)
 		}
 	}
 	_ = p.Decode(samples["handshake_conclusion"].datagram)
