@@ -148,7 +148,6 @@ func FuzzHandshake(f *testing.F) {
 		if err2 := h2.Decode(enc); err2 != err {
 			t.Fatalf("second decode: %v, first %v", err2, err)
 		}
-		_ = h.PeerAddr()
 		if a := h.PeerAddr(); a.IsValid() {
 			var h3 handshake.Handshake
 			_ = h3.SetPeerAddr(a)
@@ -459,8 +458,8 @@ func udpFrame(payload []byte) []byte {
 }
 
 // FuzzCapture reads whole (mutated) capture files, pcap and pcapng.
-// Properties: no panic, bounded memory, frame numbers strictly increase,
-// every frame's data lies within its record, and any error is a
+// Properties: no panic, bounded memory, every frame number is one the reader has read,
+// every frame's data is no larger than the file, and any error is a
 // *pcap.CaptureError or a clean open error.
 func FuzzCapture(f *testing.F) {
 	for _, name := range []string{"s05_app_reject_1403.pcap", "s03_reject_badsecret.pcap"} {
@@ -486,13 +485,13 @@ func FuzzCapture(f *testing.F) {
 			return
 		}
 		tr := pcap.NewTracker()
-		last := 0
 		for r.Next() {
 			fr := r.Frame()
-			if fr.Number <= 0 || (fr.Number < last && last-fr.Number > 1<<20) {
-				t.Fatalf("frame number %d after %d", fr.Number, last)
+			// A held-back frame may come just before a later one, but no
+			// frame number is outside the frames read so far.
+			if fr.Number < 1 || fr.Number > r.Stats().Frames {
+				t.Fatalf("frame number %d, %d frames read", fr.Number, r.Stats().Frames)
 			}
-			last = max(last, fr.Number)
 			if len(fr.Data) > len(b) {
 				t.Fatal("frame larger than the file")
 			}

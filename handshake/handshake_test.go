@@ -400,3 +400,39 @@ func TestClone(t *testing.T) {
 	assert.Equal(t, "#!::r=live/feed1,m=publish", c.StreamID())
 	assert.Equal(t, "", hs.StreamID())
 }
+
+// TestBlockAccessors: the typed shortcuts over the extension walk.
+func TestBlockAccessors(t *testing.T) {
+	var hs handshake.Handshake
+	require.NoError(t, hs.Decode(conclusion(t)))
+	r, ok := hs.SRTOptions()
+	require.True(t, ok)
+	assert.Equal(t, "1.5.1", r.Version.String())
+	assert.EqualValues(t, 120, r.RecvDelay)
+	var km handshake.KeyMaterial
+	st, isState, found, err := hs.KeyMaterial(&km)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.False(t, isState)
+	assert.Zero(t, st)
+	assert.Equal(t, 16, km.KeyLen)
+
+	// A KMRSP carrying a failure state instead of key material.
+	rsp := handshake.Handshake{Version: 5, Type: handshake.Conclusion}
+	b := handshake.NewBuilder(nil, &rsp)
+	b.AddKMState(handshake.KMBadSecret)
+	cif, err := b.Finish()
+	require.NoError(t, err)
+	require.NoError(t, rsp.Decode(cif))
+	st, isState, found, err = rsp.KeyMaterial(&km)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.True(t, isState)
+	assert.Equal(t, handshake.KMBadSecret, st)
+	_, ok = rsp.SRTOptions()
+	assert.False(t, ok)
+
+	// No key material at all.
+	_, _, found, _ = (&handshake.Handshake{}).KeyMaterial(&km)
+	assert.False(t, found)
+}

@@ -24,15 +24,19 @@ func (v SRTVersion) Minor() int { return int(v>>8) & 0xFF }
 // Patch returns the patch version number.
 func (v SRTVersion) Patch() int { return int(v) & 0xFF }
 
-// String returns "major.minor.patch".
-func (v SRTVersion) String() string {
-	var buf [16]byte
-	b := strconv.AppendInt(buf[:0], int64(v.Major()), 10)
+// AppendTo appends "major.minor.patch" to b.
+func (v SRTVersion) AppendTo(b []byte) []byte {
+	b = strconv.AppendInt(b, int64(v.Major()), 10)
 	b = append(b, '.')
 	b = strconv.AppendInt(b, int64(v.Minor()), 10)
 	b = append(b, '.')
-	b = strconv.AppendInt(b, int64(v.Patch()), 10)
-	return string(b)
+	return strconv.AppendInt(b, int64(v.Patch()), 10)
+}
+
+// String returns "major.minor.patch".
+func (v SRTVersion) String() string {
+	var buf [16]byte
+	return string(v.AppendTo(buf[:0]))
 }
 
 // SRTFlags are the SRT option flags of an HSREQ/HSRSP (libsrt SrtOptions).

@@ -84,7 +84,9 @@ var (
 func (p *Packet) Decode(b []byte) error {
 	// The header is decoded here rather than by Header.Decode (which does
 	// the same): the call and the zeroing of the body fields before it
-	// would double the cost of decoding a data packet.
+	// would double the cost of decoding a data packet. (Sharing the field
+	// stores through a helper was measured too: it is not inlined and
+	// costs a data packet about 15%.)
 	if len(b) < HeaderSize {
 		*p = Packet{}
 		return ErrTruncated

@@ -3,6 +3,9 @@ package pcap
 import (
 	"encoding/binary"
 	"net/netip"
+
+	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/packet"
 )
 
 // Confidence is how sure the heuristic is that a UDP payload is SRT.
@@ -96,7 +99,8 @@ func Recognize(b []byte) Confidence {
 		}
 		return SureSRT
 	case 3: // NAK
-		if dst == 0 || w1 != 0 || len(cif) == 0 || len(cif)%4 != 0 || len(cif) > 1456 || !plausibleLossList(cif) {
+		var nak packet.NAK
+		if dst == 0 || w1 != 0 || len(cif) == 0 || len(cif)%4 != 0 || len(cif) > 1456 || nak.Decode(cif) != nil {
 			return NotSRT
 		}
 		return SureSRT
@@ -143,27 +147,10 @@ func plausibleHandshake(cif []byte) bool {
 		return false
 	}
 	// Extension blocks, when present, must tile the rest of the CIF.
-	ext := cif[48:]
-	for len(ext) >= 4 {
-		n := 4 + 4*int(binary.BigEndian.Uint16(ext[2:]))
-		if n > len(ext) {
-			return false
-		}
-		ext = ext[n:]
+	it := handshake.NewExtIter(cif[handshake.CIFSize:], handshake.CIFSize)
+	for it.Next() {
 	}
-	return len(ext) == 0
-}
-
-func plausibleLossList(cif []byte) bool {
-	for i := 0; i < len(cif); i += 4 {
-		if cif[i]&0x80 != 0 {
-			if i+4 >= len(cif) || cif[i+4]&0x80 != 0 {
-				return false
-			}
-			i += 4
-		}
-	}
-	return true
+	return it.Err() == nil && it.Trailing() == 0
 }
 
 // flowKey identifies a UDP flow regardless of direction.
@@ -192,8 +179,7 @@ type flowState struct {
 	// (copied) until the flow is confirmed or another one replaces it.
 	pending      []byte
 	pendingValid bool
-	pendingFrame Frame
-	pendingSrc   netip.AddrPort
+	pendingInfo  frameInfo // its Data lives in pending
 }
 
 // consistentData reports whether two data-shaped datagrams sent in the same

@@ -145,7 +145,7 @@ type Reader struct {
 	srtHosts map[[2]netip.Addr]struct{}
 	udp      udpFrame
 	frame    Frame
-	stash    Frame // a frame to hand out after the current one
+	stash    frameInfo // a frame to hand out after the current one
 	stashed  bool
 	stats    Stats
 	err      error
@@ -269,9 +269,8 @@ func (r *Reader) Close() error {
 func (r *Reader) Next() bool {
 	if r.stashed {
 		r.stashed = false
-		r.frame = r.stash
-		r.stash = Frame{}
-		r.decode()
+		r.emit(&r.stash)
+		r.stash = frameInfo{}
 		return true
 	}
 	if r.done {
@@ -343,12 +342,11 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 	if !u.isUDP {
 		return false
 	}
-	cur := Frame{Number: r.stats.Frames, Time: ci.Timestamp, Src: u.src, Dst: u.dst, Offset: offset,
-		Data: u.payload, Len: u.udpLen, Truncated: u.truncated || ci.CaptureLength < ci.Length}
+	cur := frameInfo{number: r.stats.Frames, time: ci.Timestamp, src: u.src, dst: u.dst, offset: offset,
+		data: u.payload, len: u.udpLen, truncated: u.truncated || ci.CaptureLength < ci.Length}
 	if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
 		r.confirm(makeFlowKey(u.src, u.dst), u)
-		r.frame = cur
-		r.decode()
+		r.emit(&cur)
 		return true
 	}
 	if r.portsOnly {
@@ -357,8 +355,7 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 	key := makeFlowKey(u.src, u.dst)
 	fs := r.flows[key]
 	if fs != nil && fs.confirmed {
-		r.frame = cur
-		r.decode()
+		r.emit(&cur)
 		return true
 	}
 	switch Recognize(u.payload) {
@@ -368,33 +365,58 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 		if fs == nil {
 			fs = r.newFlow(key)
 		}
-		if fs.pendingValid && fs.pendingSrc == u.src && consistentData(fs.pending, u.payload) {
+		if fs.pendingValid && fs.pendingInfo.src == u.src && consistentData(fs.pending, u.payload) {
 			fs = r.confirm(key, u)
 			break
 		}
 		// Hold this one back until the flow proves to be SRT.
 		fs.pending = append(fs.pending[:0], u.payload...)
 		fs.pendingValid = true
-		fs.pendingSrc = u.src
-		fs.pendingFrame = cur
-		fs.pendingFrame.Data = nil
+		fs.pendingInfo = cur
+		fs.pendingInfo.data = nil
 		return false
 	default:
 		return false
 	}
 	if fs.pendingValid {
-		held := fs.pendingFrame
-		held.Data = fs.pending
+		held := fs.pendingInfo
+		held.data = fs.pending
 		fs.pendingValid = false
-		r.frame = held
-		r.stash = cur
-		r.stashed = true
-		r.decode()
+		r.stash, r.stashed = cur, true
+		r.emit(&held)
 		return true
 	}
-	r.frame = cur
-	r.decode()
+	r.emit(&cur)
 	return true
+}
+
+// frameInfo is what the Reader knows of a frame before decoding it: the
+// Frame without its Packet, small enough to copy and to keep for a
+// held-back frame.
+type frameInfo struct {
+	number    int
+	time      time.Time
+	src, dst  netip.AddrPort
+	offset    int64
+	data      []byte
+	len       int
+	truncated bool
+}
+
+// emit makes fi the current frame and decodes it. The fields are set one
+// by one so that the Packet is not copied (Decode resets it).
+func (r *Reader) emit(fi *frameInfo) {
+	f := &r.frame
+	f.Number, f.Time, f.Src, f.Dst, f.Offset = fi.number, fi.time, fi.src, fi.dst, fi.offset
+	f.Data, f.Len, f.Truncated, f.Fragment = fi.data, fi.len, fi.truncated, false
+	r.stats.SRT++
+	f.Err = f.Packet.Decode(f.Data)
+	if f.Err == nil && f.Truncated {
+		f.Err = ErrSnapTruncated
+	}
+	if f.Err != nil {
+		r.stats.Errors++
+	}
 }
 
 func (r *Reader) newFlow(key flowKey) *flowState {
@@ -440,18 +462,6 @@ func (r *Reader) fragmentOfSRT(u *udpFrame) bool {
 	}
 	_, ok := r.srtHosts[hostPair(u.src.Addr(), u.dst.Addr())]
 	return ok
-}
-
-func (r *Reader) decode() {
-	f := &r.frame
-	r.stats.SRT++
-	f.Err = f.Packet.Decode(f.Data)
-	if f.Err == nil && f.Truncated {
-		f.Err = ErrSnapTruncated
-	}
-	if f.Err != nil {
-		r.stats.Errors++
-	}
 }
 
 // Frame returns the current frame. It is valid until the next call to Next.

@@ -105,12 +105,11 @@ type Attempt struct {
 	Retransmitted int // data packets with the R flag
 	Lost          int // sequence numbers reported lost by NAKs, counted per report
 
-	callerSocket   uint32
-	listenerSocket uint32
-	conclusionAt   time.Time
-	answered       bool
-	inductionResp  bool
-	hsrspSeen      bool
+	callerSocket  uint32
+	conclusionAt  time.Time
+	answered      bool
+	inductionResp bool
+	hsrspSeen     bool
 }
 
 // Encryption names the negotiated cipher: "AES-128", "AES-192",

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"path"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -28,10 +27,11 @@ type dumper struct {
 	line    []byte
 	addrW   int
 	km      handshake.KeyMaterial
+	str     []byte // see scratch
 }
 
 func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
-	return &dumper{cfg: cfg, out: out, errw: errw, line: make([]byte, 0, 4096), addrW: 15}
+	return &dumper{cfg: cfg, out: out, errw: errw, line: make([]byte, 0, 4096), addrW: 15, str: make([]byte, 0, 1024)}
 }
 
 func (d *dumper) done() bool { return d.cfg.count > 0 && d.printed >= d.cfg.count }
@@ -292,19 +292,13 @@ func (d *dumper) jsonHSReq(r *handshake.HSReq) {
 	w := &d.w
 	w.key("srt_version")
 	w.b = append(w.b, '"')
-	w.b = strconv.AppendInt(w.b, int64(r.Version.Major()), 10)
-	w.b = append(w.b, '.')
-	w.b = strconv.AppendInt(w.b, int64(r.Version.Minor()), 10)
-	w.b = append(w.b, '.')
-	w.b = strconv.AppendInt(w.b, int64(r.Version.Patch()), 10)
+	w.b = r.Version.AppendTo(w.b)
 	w.b = append(w.b, '"')
 	w.uint("flags", uint64(r.Flags))
 	w.arrKey("flag_names")
-	for i := 0; i < 32; i++ {
-		if bit := handshake.SRTFlags(1) << i; r.Flags&bit != 0 {
-			var names [1]string
-			w.elemStr(bit.Names(names[:0])[0])
-		}
+	var names [9]string
+	for _, n := range r.Flags.Names(names[:0]) {
+		w.elemStr(n)
 	}
 	w.arrEnd()
 	w.uint("rcv_tsbpd_delay", uint64(r.RecvDelay))
@@ -320,25 +314,21 @@ func (d *dumper) jsonHandshake(h *handshake.Handshake) {
 	w.uint("isn", uint64(h.ISN))
 	w.uint("mtu", uint64(h.MTU))
 	w.uint("flow_window", uint64(h.FlowWindow))
-	if r, ok := h.Type.Reason(); ok {
+	r, rejected := h.Type.Reason()
+	if rejected {
 		w.str("type", "REJECT")
-		w.int("type_code", int64(h.Type))
-		w.uint("socket_id", uint64(h.SocketID))
-		w.uint("cookie", uint64(h.Cookie))
-		w.key("peer_ip")
-		w.b = append(w.b, '"')
-		w.b = h.PeerAddr().AppendTo(w.b)
-		w.b = append(w.b, '"')
-		jsonReject(w, r)
 	} else {
 		w.str("type", h.Type.String())
-		w.int("type_code", int64(h.Type))
-		w.uint("socket_id", uint64(h.SocketID))
-		w.uint("cookie", uint64(h.Cookie))
-		w.key("peer_ip")
-		w.b = append(w.b, '"')
-		w.b = h.PeerAddr().AppendTo(w.b)
-		w.b = append(w.b, '"')
+	}
+	w.int("type_code", int64(h.Type))
+	w.uint("socket_id", uint64(h.SocketID))
+	w.uint("cookie", uint64(h.Cookie))
+	w.key("peer_ip")
+	w.b = append(w.b, '"')
+	w.b = h.PeerAddr().AppendTo(w.b)
+	w.b = append(w.b, '"')
+	if rejected {
+		jsonReject(w, r)
 	}
 	if len(h.Ext) >= 4 {
 		w.arrKey("extensions")
@@ -355,11 +345,14 @@ func (d *dumper) jsonHandshake(h *handshake.Handshake) {
 					d.jsonHSReq(&r)
 				}
 			case handshake.ExtSID:
-				w.bytesStr("stream_id", handshake.AppendString(d.scratch(), v))
+				d.str = handshake.AppendString(d.scratch(), v)
+				w.bytesStr("stream_id", d.str)
 			case handshake.ExtCongestion:
-				w.bytesStr("congestion", handshake.AppendString(d.scratch(), v))
+				d.str = handshake.AppendString(d.scratch(), v)
+				w.bytesStr("congestion", d.str)
 			case handshake.ExtFilter:
-				w.bytesStr("filter", handshake.AppendString(d.scratch(), v))
+				d.str = handshake.AppendString(d.scratch(), v)
+				w.bytesStr("filter", d.str)
 			case handshake.ExtKMReq, handshake.ExtKMRsp:
 				if it.Type() == handshake.ExtKMRsp && len(v) == 4 {
 					st, _ := handshake.DecodeKMState(v)
@@ -387,9 +380,9 @@ func (d *dumper) jsonHandshake(h *handshake.Handshake) {
 	w.objEnd()
 }
 
-var scratchBuf [1024]byte
-
-func (d *dumper) scratch() []byte { return scratchBuf[:0] }
+// scratch returns an empty buffer for decoding a string extension (at
+// most 65535 words; Stream IDs are at most 512 bytes in practice).
+func (d *dumper) scratch() []byte { return d.str[:0] }
 
 func jsonReject(w *jw, r reject.Reason) {
 	w.objKey("reject")
@@ -465,10 +458,8 @@ func appendPad(b []byte, s string, n int, right bool) []byte {
 }
 
 func (d *dumper) textData(b []byte, p *packet.Packet) []byte {
-	b = append(b, "seq="...)
-	b = strconv.AppendUint(b, uint64(p.Seq), 10)
-	b = append(b, " msgno="...)
-	b = strconv.AppendUint(b, uint64(p.MsgNo), 10)
+	b = appendNum(b, "seq=", uint64(p.Seq))
+	b = appendNum(b, " msgno=", uint64(p.MsgNo))
 	b = append(b, ' ')
 	b = append(b, p.Position.String()...)
 	if p.Key != 0 {
@@ -494,7 +485,7 @@ func (d *dumper) textControl(b []byte, f *pcap.Frame) []byte {
 	p := &f.Packet
 	switch p.Type {
 	case packet.TypeHandshake:
-		return d.textHandshake(b, &p.Handshake, f.Err != nil)
+		return d.textHandshake(b, &p.Handshake)
 	case packet.TypeACK:
 		if f.Err != nil {
 			return b
@@ -504,26 +495,19 @@ func (d *dumper) textControl(b []byte, f *pcap.Frame) []byte {
 		b = strconv.AppendUint(b, uint64(p.Info), 10)
 		b = append(b, ' ')
 		b = append(b, a.Variant.String()...)
-		b = append(b, " ack="...)
-		b = strconv.AppendUint(b, uint64(a.LastAckSeq), 10)
+		b = appendNum(b, " ack=", uint64(a.LastAckSeq))
 		if a.Variant >= packet.ACKSmall {
-			b = append(b, " rtt="...)
-			b = strconv.AppendUint(b, uint64(a.RTT), 10)
-			b = append(b, "us var="...)
-			b = strconv.AppendUint(b, uint64(a.RTTVar), 10)
-			b = append(b, "us buf="...)
-			b = strconv.AppendUint(b, uint64(a.AvailBuf), 10)
+			b = appendNum(b, " rtt=", uint64(a.RTT))
+			b = appendNum(b, "us var=", uint64(a.RTTVar))
+			b = appendNum(b, "us buf=", uint64(a.AvailBuf))
 		}
 		if a.Variant >= packet.ACKFull24 {
-			b = append(b, " rate="...)
-			b = strconv.AppendUint(b, uint64(a.PktRate), 10)
-			b = append(b, "pkt/s bw="...)
-			b = strconv.AppendUint(b, uint64(a.Bandwidth), 10)
+			b = appendNum(b, " rate=", uint64(a.PktRate))
+			b = appendNum(b, "pkt/s bw=", uint64(a.Bandwidth))
 			b = append(b, "pkt/s"...)
 		}
 		if a.Variant >= packet.ACKFull {
-			b = append(b, " recv="...)
-			b = strconv.AppendUint(b, uint64(a.RecvRate), 10)
+			b = appendNum(b, " recv=", uint64(a.RecvRate))
 			b = append(b, "B/s"...)
 		}
 	case packet.TypeNAK:
@@ -557,15 +541,12 @@ func (d *dumper) textControl(b []byte, f *pcap.Frame) []byte {
 		if f.Err != nil {
 			return b
 		}
-		b = append(b, "msgno="...)
-		b = strconv.AppendUint(b, uint64(p.DropMsgNo()), 10)
-		b = append(b, " seq="...)
-		b = strconv.AppendUint(b, uint64(p.DropReq.First), 10)
+		b = appendNum(b, "msgno=", uint64(p.DropMsgNo()))
+		b = appendNum(b, " seq=", uint64(p.DropReq.First))
 		b = append(b, '-')
 		b = strconv.AppendUint(b, uint64(p.DropReq.Last), 10)
 	case packet.TypePeerError:
-		b = append(b, "code="...)
-		b = strconv.AppendUint(b, uint64(p.Info), 10)
+		b = appendNum(b, "code=", uint64(p.Info))
 		if p.Info == packet.PeerErrorFile {
 			b = append(b, " (SRT_EFILE: the peer failed to write the file)"...)
 		}
@@ -603,27 +584,24 @@ func appendKM(b []byte, k *handshake.KeyMaterial) []byte {
 
 func appendHSReq(b []byte, r *handshake.HSReq) []byte {
 	b = append(b, " v"...)
-	b = append(b, r.Version.String()...)
-	b = append(b, " latency="...)
-	b = strconv.AppendUint(b, uint64(r.RecvDelay), 10)
+	b = r.Version.AppendTo(b)
+	b = appendNum(b, " latency=", uint64(r.RecvDelay))
 	b = append(b, '/')
 	b = strconv.AppendUint(b, uint64(r.SendDelay), 10)
 	b = append(b, "ms flags="...)
 	return append(b, r.Flags.String()...)
 }
 
-func (d *dumper) textHandshake(b []byte, h *handshake.Handshake, bad bool) []byte {
+func (d *dumper) textHandshake(b []byte, h *handshake.Handshake) []byte {
 	if r, ok := h.Type.Reason(); ok {
 		b = append(b, "REJECT "...)
 		b = appendReason(b, r)
 		return b
 	}
 	b = append(b, h.Type.String()...)
-	b = append(b, " v"...)
-	b = strconv.AppendUint(b, uint64(h.Version), 10)
+	b = appendNum(b, " v", uint64(h.Version))
 	if h.Version == handshake.Version4 {
-		b = append(b, " socktype="...)
-		b = strconv.AppendUint(b, uint64(h.TypeWord()), 10)
+		b = appendNum(b, " socktype=", uint64(h.TypeWord()))
 	} else {
 		if kl := h.KeyLen(); kl > 0 {
 			b = append(b, " enc=AES-"...)
@@ -632,8 +610,7 @@ func (d *dumper) textHandshake(b []byte, h *handshake.Handshake, bad bool) []byt
 		b = append(b, " ext="...)
 		b = append(b, h.Flags().String()...)
 	}
-	b = append(b, " isn="...)
-	b = strconv.AppendUint(b, uint64(h.ISN), 10)
+	b = appendNum(b, " isn=", uint64(h.ISN))
 	b = append(b, " sock=0x"...)
 	b = appendHex32(b, h.SocketID)
 	b = append(b, " cookie=0x"...)
@@ -653,7 +630,8 @@ func (d *dumper) textHandshake(b []byte, h *handshake.Handshake, bad bool) []byt
 			}
 		case handshake.ExtSID, handshake.ExtCongestion, handshake.ExtFilter:
 			b = append(b, ' ')
-			b = strconv.AppendQuote(b, string(handshake.AppendString(d.scratch(), v)))
+			d.str = handshake.AppendString(d.scratch(), v)
+			b = strconv.AppendQuote(b, string(d.str))
 		case handshake.ExtKMReq, handshake.ExtKMRsp:
 			if it.Type() == handshake.ExtKMRsp && len(v) == 4 {
 				st, _ := handshake.DecodeKMState(v)
@@ -677,6 +655,12 @@ func (d *dumper) textHandshake(b []byte, h *handshake.Handshake, bad bool) []byt
 		}
 	}
 	return b
+}
+
+// appendNum appends label and then v in decimal.
+func appendNum(b []byte, label string, v uint64) []byte {
+	b = append(b, label...)
+	return strconv.AppendUint(b, v, 10)
 }
 
 func appendHex32(b []byte, v uint32) []byte {
@@ -817,5 +801,3 @@ func (d *dumper) jsonAttempt(file string, a *pcap.Attempt) {
 	d.out.Write(w.b)
 	d.line = w.b
 }
-
-var _ = strings.ToLower

@@ -27,6 +27,7 @@ import (
 	"os"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,17 +79,16 @@ type config struct {
 // typeNames are the -type values, by packet kind.
 var typeNames = []string{"data", "handshake", "keepalive", "ack", "nak", "cgwarning", "shutdown", "ackack", "dropreq", "peererror", "umsg", "unknown"}
 
+// kindName returns p's -type name without allocating: typeNames lists the
+// control types 0-8 in order after "data".
 func kindName(p *packet.Packet) string {
-	if !p.Control {
+	switch {
+	case !p.Control:
 		return "data"
-	}
-	switch p.Type {
-	case packet.TypeUserDefined:
+	case p.Type <= packet.TypePeerError:
+		return typeNames[1+int(p.Type)]
+	case p.Type == packet.TypeUserDefined:
 		return "umsg"
-	default:
-		if p.Type <= packet.TypePeerError {
-			return strings.ToLower(p.Type.String())
-		}
 	}
 	return "unknown"
 }
@@ -163,7 +163,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 		cfg.types = map[string]bool{}
 		for _, t := range strings.Split(types, ",") {
 			t = strings.ToLower(strings.TrimSpace(t))
-			if !contains(typeNames, t) {
+			if !slices.Contains(typeNames, t) {
 				fmt.Fprintf(stderr, "srtdump: -type: unknown kind %q (want %s)\n", t, strings.Join(typeNames, ", "))
 				return 2
 			}
@@ -225,15 +225,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 		}
 	}
 	return status
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func buildVersion() string {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/srtwire/srtwire/internal/testcorpus"
+	"github.com/srtwire/srtwire/packet"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -298,9 +299,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestNoSRT(t *testing.T) {
-	// A capture of UDP traffic that is not SRT: the corpus frames with
-	// their payload replaced by DNS-like bytes is overkill; a pcap with only
-	// a header is enough to check the message.
+	// A valid pcap with no frames at all: srtdump says it found no SRT.
 	dir := t.TempDir()
 	hdr := []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0}
 	p := filepath.Join(dir, "nosrt.pcap")
@@ -358,4 +357,19 @@ func TestProgressLine(t *testing.T) {
 	// auto: stderr is not a terminal here, so no progress line.
 	_, _, errs = runCmd(t, big, "-summary", "-")
 	assert.NotContains(t, errs, "frames/s")
+}
+
+// TestKindNames: -type names follow the control types' own names.
+func TestKindNames(t *testing.T) {
+	var p packet.Packet
+	assert.Equal(t, "data", kindName(&p))
+	p.Control = true
+	for ty := packet.TypeHandshake; ty <= packet.TypePeerError; ty++ {
+		p.Type = ty
+		assert.Equal(t, strings.ToLower(ty.String()), kindName(&p))
+	}
+	p.Type = packet.TypeUserDefined
+	assert.Equal(t, "umsg", kindName(&p))
+	p.Type = 0x42
+	assert.Equal(t, "unknown", kindName(&p))
 }
