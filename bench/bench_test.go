@@ -279,7 +279,7 @@ var registered bool
 
 func registerPorts() {
 	if !registered {
-		for _, p := range []layers.UDPPort{41001, 42001} {
+		for _, p := range []uint16{41001, 42001} {
 			pcap.RegisterUDPPort(p)
 		}
 		registered = true

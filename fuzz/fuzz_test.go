@@ -15,6 +15,7 @@ import (
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
+	"github.com/srtwire/srtwire/session"
 )
 
 // maxInput bounds what a target looks at, so memory per exec stays small.
@@ -484,7 +485,7 @@ func FuzzCapture(f *testing.F) {
 		if err != nil {
 			return
 		}
-		tr := pcap.NewTracker()
+		tr := session.NewTracker()
 		for r.Next() {
 			fr := r.Frame()
 			// A held-back frame may come just before a later one, but no
@@ -495,7 +496,7 @@ func FuzzCapture(f *testing.F) {
 			if len(fr.Data) > len(b) {
 				t.Fatal("frame larger than the file")
 			}
-			tr.Add(fr)
+			tr.Add(&session.Frame{Number: fr.Number, Time: fr.Time, Src: fr.Src, Dst: fr.Dst, Packet: &fr.Packet, Data: fr.Data, Err: fr.Err})
 		}
 		if err := r.Err(); err != nil {
 			var ce *pcap.CaptureError

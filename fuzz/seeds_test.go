@@ -59,7 +59,7 @@ func builtPackets(t *testing.T) map[string][]byte {
 	b.AddString(handshake.ExtCongestion, "file")
 	b.AddString(handshake.ExtFilter, "fec,cols:4,rows:2")
 	b.AddGroup(handshake.Group{ID: 0x40000001, Type: handshake.GroupBroadcast})
-	b.AddKM(handshake.ExtKMReq, km)
+	b.AddKM(handshake.ExtKMReq, *km)
 	cif, err := b.Finish()
 	require.NoError(t, err)
 	hdr := []byte{0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}

@@ -60,7 +60,8 @@ func (b *Builder) AddHSReq(t ExtType, r HSReq) {
 }
 
 // AddKM adds a KMREQ or KMRSP block holding the key-material message k.
-func (b *Builder) AddKM(t ExtType, k *KeyMaterial) {
+// Like the other Add methods it takes its block's value, not a pointer.
+func (b *Builder) AddKM(t ExtType, k KeyMaterial) {
 	if b.err != nil {
 		return
 	}

@@ -276,7 +276,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 				}
 				var km handshake.KeyMaterial
 				require.NoError(t, km.Decode(v))
-				b.AddKM(it.Type(), &km)
+				b.AddKM(it.Type(), km)
 			default:
 				b.AddRaw(it.Type(), v)
 			}

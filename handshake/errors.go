@@ -6,11 +6,22 @@ import (
 )
 
 // Sentinel errors returned by the decoders and encoders of this package.
-// Compare with errors.Is.
+// Compare with errors.Is. Every error text of srtwire starts with the name
+// of the package that defines it ("handshake: ..."), except ErrTruncated,
+// which package packet shares (packet.ErrTruncated is the same value) and
+// which reads "srtwire: truncated".
 var (
 	// ErrTruncated reports input shorter than the fixed size of what is
 	// being decoded (48 bytes for the handshake CIF, 12 for HSREQ, ...).
-	ErrTruncated = errors.New("handshake: truncated")
+	// It is the same value as packet.ErrTruncated, so one errors.Is test
+	// matches a short datagram, a short CIF and a short extension alike.
+	ErrTruncated = errors.New("srtwire: truncated")
+	// ErrNotFound reports that the extension block asked for is not in the
+	// handshake (see Handshake.SRTOptions and Handshake.KeyMaterial).
+	ErrNotFound = errors.New("handshake: no such extension block")
+	// ErrKMState reports a KMRSP that carries a one-word key-material state
+	// (see IsKMState) where key material was asked for.
+	ErrKMState = errors.New("handshake: KMRSP reports a key-material state, not key material")
 	// ErrExtLength reports an extension block whose declared content does
 	// not fit in the bytes that are left after its 4-byte header.
 	ErrExtLength = errors.New("handshake: extension length exceeds the bytes left")

@@ -24,12 +24,12 @@ const (
 var extNames = [...]string{"", "HSREQ", "HSRSP", "KMREQ", "KMRSP", "SID", "CONGESTION", "FILTER", "GROUP"}
 
 // String returns the libsrt name without its prefix ("HSREQ", "SID"), or
-// "EXT(n)" for a type libsrt does not define.
+// "ExtType(n)" for a type libsrt does not define.
 func (t ExtType) String() string {
 	if t >= 1 && int(t) < len(extNames) {
 		return extNames[t]
 	}
-	return "EXT(" + strconv.Itoa(int(t)) + ")"
+	return "ExtType(" + strconv.Itoa(int(t)) + ")"
 }
 
 // Flag returns the Extension-field flag that announces blocks of type t,
@@ -172,37 +172,67 @@ func (h *Handshake) Find(t ExtType) ([]byte, bool) {
 	return nil, false
 }
 
-// SRTOptions decodes h's first HSREQ or HSRSP block. It reports false when
-// there is none or it is shorter than 8 bytes.
-func (h *Handshake) SRTOptions() (HSReq, bool) {
+// SRTOptions decodes h's first HSREQ or HSRSP block. It returns
+// ErrNotFound when there is none, and the error of HSReq.Decode when the
+// block is malformed.
+func (h *Handshake) SRTOptions() (HSReq, error) {
 	var r HSReq
 	it := h.Extensions()
 	for it.Next() {
 		if t := it.Type(); t == ExtHSReq || t == ExtHSRsp {
-			return r, r.Decode(it.Value()) == nil
+			return r, r.Decode(it.Value())
 		}
 	}
-	return r, false
+	return r, ErrNotFound
+}
+
+// kmBlock returns the content and type of h's first KMREQ or KMRSP block.
+func (h *Handshake) kmBlock() ([]byte, ExtType, bool) {
+	it := h.Extensions()
+	for it.Next() {
+		if t := it.Type(); t == ExtKMReq || t == ExtKMRsp {
+			return it.Value(), t, true
+		}
+	}
+	return nil, 0, false
+}
+
+// IsKMState reports whether h's first key-material block is a KMRSP that
+// reports a state (a refusal such as BADSECRET) instead of echoing key
+// material. It is the handshake-level twin of packet.Packet.IsKMState;
+// both apply the rule of the function IsKMState.
+func (h *Handshake) IsKMState() bool {
+	v, t, ok := h.kmBlock()
+	return ok && t == ExtKMRsp && IsKMState(v)
+}
+
+// KMState returns the state reported by h's first key-material block when
+// IsKMState is true. It returns ErrNotFound when there is no key-material
+// block and ErrNotKM when the block carries key material instead.
+func (h *Handshake) KMState() (KMState, error) {
+	v, t, ok := h.kmBlock()
+	switch {
+	case !ok:
+		return 0, ErrNotFound
+	case t != ExtKMRsp || !IsKMState(v):
+		return 0, ErrNotKM
+	}
+	return DecodeKMState(v)
 }
 
 // KeyMaterial decodes h's first KMREQ or KMRSP block into k. It returns
-// found = false when there is none. A one-word KMRSP carries a failure
-// state instead of key material: state is then set, k is zeroed and
-// isState is true.
-func (h *Handshake) KeyMaterial(k *KeyMaterial) (state KMState, isState, found bool, err error) {
-	it := h.Extensions()
-	for it.Next() {
-		t := it.Type()
-		if t != ExtKMReq && t != ExtKMRsp {
-			continue
-		}
-		if t == ExtKMRsp && len(it.Value()) == 4 {
-			*k = KeyMaterial{}
-			state, err = DecodeKMState(it.Value())
-			return state, true, true, err
-		}
-		return 0, false, true, k.Decode(it.Value())
+// ErrNotFound when there is none, ErrKMState when the block is a KMRSP
+// reporting a state (see IsKMState and KMState), and the errors of
+// KeyMaterial.Decode otherwise. k is zeroed unless a block was decoded.
+func (h *Handshake) KeyMaterial(k *KeyMaterial) error {
+	v, t, ok := h.kmBlock()
+	switch {
+	case !ok:
+		*k = KeyMaterial{}
+		return ErrNotFound
+	case t == ExtKMRsp && IsKMState(v):
+		*k = KeyMaterial{}
+		return ErrKMState
 	}
-	*k = KeyMaterial{}
-	return 0, false, false, nil
+	return k.Decode(v)
 }

@@ -20,12 +20,12 @@ const (
 
 var groupNames = [...]string{"undefined", "broadcast", "backup", "balancing", "multicast"}
 
-// String returns the group type's name ("broadcast", "backup"), or "group(n)".
+// String returns the group type's name ("broadcast", "backup"), or "GroupType(n)".
 func (t GroupType) String() string {
 	if int(t) < len(groupNames) {
 		return groupNames[t]
 	}
-	return "group(" + strconv.Itoa(int(t)) + ")"
+	return "GroupType(" + strconv.Itoa(int(t)) + ")"
 }
 
 // GroupFlagSyncOnMsg (SRT_GFLAG_SYNCONMSG) asks members to synchronise on

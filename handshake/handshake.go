@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/srtwire/srtwire/internal/clone"
 )
 
 // CIFSize is the size of the fixed part of the handshake CIF, in bytes.
@@ -124,16 +126,12 @@ func (h *Handshake) Decode(cif []byte) error {
 	h.Cookie = binary.BigEndian.Uint32(cif[28:])
 	copy(h.PeerIP[:], cif[32:48])
 	h.Ext = cif[CIFSize:len(cif):len(cif)]
-	// Check the block framing once, so a lying length is reported here.
-	ext := h.Ext
-	for len(ext) >= 4 {
-		n := 4 + 4*int(binary.BigEndian.Uint16(ext[2:]))
-		if n > len(ext) {
-			return ErrExtLength
-		}
-		ext = ext[n:]
+	// The framing is checked by the one cursor that walks it, so a lying
+	// length is reported here, as Extensions would report it.
+	it := h.Extensions()
+	for it.Next() {
 	}
-	return nil
+	return it.Err()
 }
 
 // MarshalSize returns the encoded size of h: 48 bytes plus len(h.Ext).
@@ -160,12 +158,13 @@ func (h *Handshake) appendFixed(b []byte) []byte {
 	return append(b, h.PeerIP[:]...)
 }
 
-// Clone returns a copy of h whose Ext does not alias the decoded input.
+// Clone returns a copy of h whose Ext does not alias the decoded input
+// (one allocation; nil stays nil and empty stays empty, as for every Clone
+// of srtwire).
 func (h *Handshake) Clone() Handshake {
 	c := *h
-	if h.Ext != nil {
-		c.Ext = append([]byte(nil), h.Ext...)
-	}
+	buf := make([]byte, 0, len(h.Ext))
+	c.Ext = clone.Into(&buf, h.Ext)
 	return c
 }
 

@@ -117,7 +117,7 @@ func conclusion(t testing.TB) []byte {
 	b := handshake.NewBuilder(nil, &hs)
 	b.AddHSReq(handshake.ExtHSReq, handshake.HSReq{Version: handshake.MakeSRTVersion(1, 5, 1), Flags: 0xBF, RecvDelay: 120})
 	b.AddString(handshake.ExtSID, "#!::r=live/feed1,m=publish")
-	b.AddKM(handshake.ExtKMReq, testKM(handshake.KeyEven, 16))
+	b.AddKM(handshake.ExtKMReq, *testKM(handshake.KeyEven, 16))
 	out, err := b.Finish()
 	require.NoError(t, err)
 	return out
@@ -242,7 +242,7 @@ func TestUnknownExtensionVisible(t *testing.T) {
 	it := hs.Extensions()
 	require.True(t, it.Next())
 	assert.Equal(t, handshake.ExtType(42), it.Type())
-	assert.Equal(t, "EXT(42)", it.Type().String())
+	assert.Equal(t, "ExtType(42)", it.Type().String())
 	assert.Equal(t, []byte{1, 2, 3, 4, 5, 0, 0, 0}, it.Value())
 	require.True(t, it.Next())
 	assert.Equal(t, handshake.ExtCongestion, it.Type())
@@ -405,16 +405,15 @@ func TestClone(t *testing.T) {
 func TestBlockAccessors(t *testing.T) {
 	var hs handshake.Handshake
 	require.NoError(t, hs.Decode(conclusion(t)))
-	r, ok := hs.SRTOptions()
-	require.True(t, ok)
+	r, err := hs.SRTOptions()
+	require.NoError(t, err)
 	assert.Equal(t, "1.5.1", r.Version.String())
 	assert.EqualValues(t, 120, r.RecvDelay)
 	var km handshake.KeyMaterial
-	st, isState, found, err := hs.KeyMaterial(&km)
-	require.NoError(t, err)
-	assert.True(t, found)
-	assert.False(t, isState)
-	assert.Zero(t, st)
+	require.NoError(t, hs.KeyMaterial(&km))
+	assert.False(t, hs.IsKMState())
+	_, err = hs.KMState()
+	assert.ErrorIs(t, err, handshake.ErrNotKM)
 	assert.Equal(t, 16, km.KeyLen)
 
 	// A KMRSP carrying a failure state instead of key material.
@@ -424,15 +423,29 @@ func TestBlockAccessors(t *testing.T) {
 	cif, err := b.Finish()
 	require.NoError(t, err)
 	require.NoError(t, rsp.Decode(cif))
-	st, isState, found, err = rsp.KeyMaterial(&km)
+	assert.True(t, rsp.IsKMState())
+	st, err := rsp.KMState()
 	require.NoError(t, err)
-	assert.True(t, found)
-	assert.True(t, isState)
 	assert.Equal(t, handshake.KMBadSecret, st)
-	_, ok = rsp.SRTOptions()
-	assert.False(t, ok)
+	assert.ErrorIs(t, rsp.KeyMaterial(&km), handshake.ErrKMState)
+	assert.Zero(t, km.KeyLen, "k is zeroed")
+	_, err = rsp.SRTOptions()
+	assert.ErrorIs(t, err, handshake.ErrNotFound)
 
 	// No key material at all.
-	_, _, found, _ = (&handshake.Handshake{}).KeyMaterial(&km)
-	assert.False(t, found)
+	empty := &handshake.Handshake{}
+	assert.ErrorIs(t, empty.KeyMaterial(&km), handshake.ErrNotFound)
+	_, err = empty.KMState()
+	assert.ErrorIs(t, err, handshake.ErrNotFound)
+	assert.False(t, empty.IsKMState())
+
+	// A malformed HSREQ is reported, not dropped.
+	bad := handshake.Handshake{Version: 5, Type: handshake.Conclusion}
+	b = handshake.NewBuilder(nil, &bad)
+	b.AddRaw(handshake.ExtHSReq, []byte{1, 2, 3, 4})
+	cif, err = b.Finish()
+	require.NoError(t, err)
+	require.NoError(t, bad.Decode(cif))
+	_, err = bad.SRTOptions()
+	assert.ErrorIs(t, err, handshake.ErrTruncated)
 }

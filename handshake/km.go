@@ -3,6 +3,8 @@ package handshake
 import (
 	"encoding/binary"
 	"strconv"
+
+	"github.com/srtwire/srtwire/internal/clone"
 )
 
 // Key-material message constants (haicrypt hcrypt_msg.h).
@@ -12,8 +14,13 @@ const (
 	// KMHeaderSize is the size of the key-material header before the salt.
 	KMHeaderSize = 16
 	// KMMaxSize is the largest key-material message (HCRYPT_MSG_KM_MAX_SZ):
-	// a 16-byte salt and two 32-byte keys.
+	// a 16-byte salt and two 32-byte keys. libsrt uses the same value as the
+	// largest CIF it accepts in a UMSG_EXT HSREQ, HSRSP, KMREQ or KMRSP
+	// packet (SRT_CMD_MAXSZ in srtcore/core.h).
 	KMMaxSize = 104
+	// KMStateSize is the length of the KMRSP that reports a key-material
+	// state instead of echoing key material (see IsKMState).
+	KMStateSize = 4
 	// kmICVSize is the size of the AES key-wrap integrity check value.
 	kmICVSize = 8
 )
@@ -22,8 +29,11 @@ const (
 // data packet uses: the KK field.
 type KeyFlags uint8
 
-// Key flag values.
+// Key flag values. In a data packet's header only KeyNone, KeyEven and
+// KeyOdd are valid (libsrt EncryptionKeySpec); KeyBoth appears in
+// key-material messages at key refresh.
 const (
+	KeyNone KeyFlags = 0 // no key: the payload is not encrypted
 	KeyEven KeyFlags = 1 // the even key
 	KeyOdd  KeyFlags = 2 // the odd key
 	KeyBoth KeyFlags = 3 // both keys (a key-material message at key refresh)
@@ -48,7 +58,7 @@ func (k KeyFlags) Count() int { return int(k&1) + int(k>>1&1) }
 // Cipher is the key-material cipher field.
 type Cipher uint8
 
-// Cipher values.
+// Cipher values (HCRYPT_CIPHER_*).
 const (
 	CipherNone   Cipher = 0
 	CipherAESECB Cipher = 1 // reserved
@@ -59,12 +69,12 @@ const (
 
 var cipherNames = [...]string{"none", "AES-ECB", "AES-CTR", "AES-CBC", "AES-GCM"}
 
-// String returns the cipher's name ("AES-CTR"), or "cipher(n)".
+// String returns the cipher's name ("AES-CTR"), or "Cipher(n)".
 func (c Cipher) String() string {
 	if int(c) < len(cipherNames) {
 		return cipherNames[c]
 	}
-	return "cipher(" + strconv.Itoa(int(c)) + ")"
+	return "Cipher(" + strconv.Itoa(int(c)) + ")"
 }
 
 // KeyMaterial is a decoded key-material (KM) message: the content of a
@@ -219,14 +229,23 @@ func DecodeKMState(b []byte) (KMState, error) {
 	return le, nil
 }
 
+// IsKMState reports whether the content of a KMRSP extension block, or the
+// CIF of a UMSG_EXT KMRSP packet, is a one-word key-material state (libsrt
+// answers a KMREQ it cannot use with its SRT_KM_S_* state alone, see
+// srtcore/crypto.cpp CCryptoControl::processSrtMsg_KMREQ) rather than the
+// echoed key material. This is the one place that rule is written.
+func IsKMState(v []byte) bool { return len(v) == KMStateSize }
+
 // AppendKMState appends s as libsrt writes it: little-endian.
 func AppendKMState(b []byte, s KMState) []byte { return binary.LittleEndian.AppendUint32(b, uint32(s)) }
 
-// Clone returns a copy of k whose Salt and WrappedKeys do not alias the
-// decoded input.
+// Clone returns a deep copy of k whose Salt and WrappedKeys do not alias
+// the decoded input. Like every Clone of srtwire it makes one allocation
+// for all the slices; nil slices stay nil and empty ones stay empty.
 func (k *KeyMaterial) Clone() KeyMaterial {
 	c := *k
-	c.Salt = append([]byte(nil), k.Salt...)
-	c.WrappedKeys = append([]byte(nil), k.WrappedKeys...)
+	buf := make([]byte, 0, len(k.Salt)+len(k.WrappedKeys))
+	c.Salt = clone.Into(&buf, k.Salt)
+	c.WrappedKeys = clone.Into(&buf, k.WrappedKeys)
 	return c
 }

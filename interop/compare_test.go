@@ -166,7 +166,7 @@ func kindOf(p *packet.Packet) string {
 			return "DATA/FEC"
 		case p.Retransmitted:
 			return "DATA/R=1"
-		case p.Key != packet.KeyNone:
+		case p.Key != handshake.KeyNone:
 			return "DATA/encrypted"
 		}
 		return "DATA"

@@ -21,6 +21,7 @@ import (
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
+	"github.com/srtwire/srtwire/session"
 )
 
 // setup is what a scenario gets to start its peers.
@@ -50,10 +51,10 @@ type result struct {
 
 // want is what the capture must show.
 type want struct {
-	outcome    pcap.Outcome
+	outcome    session.Outcome
 	reason     reject.Reason // the rejection on the wire, when rejected
 	peerReason int           // what srt_getrejectreason must report; -1: connected
-	mode       pcap.Mode
+	mode       session.Mode
 	sid        string
 	congestion string
 	filter     string // prefix of the filter the listener answered with
@@ -212,57 +213,57 @@ func kmState(s handshake.KMState) *handshake.KMState { return &s }
 
 var scenarios = []scenario{
 	{name: "live_plain", run: func(t *testing.T, s setup) result { return runLiveTransmit(t, s, "127.0.0.1", "") },
-		want: want{outcome: pcap.Established, peerReason: -1}},
+		want: want{outcome: session.OutcomeEstablished, peerReason: -1}},
 	{name: "live_ipv6", run: func(t *testing.T, s setup) result { return runLiveTransmit(t, s, "[::1]", "") },
-		want: want{outcome: pcap.Established, peerReason: -1}},
+		want: want{outcome: session.OutcomeEstablished, peerReason: -1}},
 	{name: "aes128", run: func(t *testing.T, s setup) result {
 		return runLiveTransmit(t, s, "127.0.0.1", "&passphrase=srtwire-secret-128&pbkeylen=16")
-	}, want: want{outcome: pcap.Established, peerReason: -1, keyLen: 16}},
+	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, keyLen: 16}},
 	{name: "aes256", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"passphrase=srtwire-secret-256", "pbkeylen=32"},
 			[]string{"passphrase=srtwire-secret-256", "pbkeylen=32", "count=30"})
-	}, want: want{outcome: pcap.Established, peerReason: -1, keyLen: 32}},
+	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, keyLen: 32}},
 	{name: "bad_passphrase", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"passphrase=listener-secret-A"}, []string{"passphrase=caller-secret-BB"})
-	}, want: want{outcome: pcap.Rejected, reason: reject.BadSecret, peerReason: 10}},
+	}, want: want{outcome: session.OutcomeRejected, reason: reject.BadSecret, peerReason: 10}},
 	{name: "bad_passphrase_noenforce", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"passphrase=listener-secret-A", "enforcedencryption=0"},
 			[]string{"passphrase=caller-secret-BB", "enforcedencryption=0", "count=5"})
-	}, want: want{outcome: pcap.Established, peerReason: -1, kmState: kmState(handshake.KMBadSecret), noMedia: true}},
+	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, kmState: kmState(handshake.KMBadSecret), noMedia: true}},
 	{name: "one_sided_passphrase", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"passphrase=listener-secret-A"}, nil)
-	}, want: want{outcome: pcap.Rejected, reason: reject.Unsecure, peerReason: 11}},
+	}, want: want{outcome: session.OutcomeRejected, reason: reject.Unsecure, peerReason: 11}},
 	{name: "streamid", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"cb=1"}, []string{"streamid=#!::r=live/feed1,m=publish,u=alice", "count=20"})
-	}, want: want{outcome: pcap.Established, peerReason: -1, sid: "#!::r=live/feed1,m=publish,u=alice"}},
+	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, sid: "#!::r=live/feed1,m=publish,u=alice"}},
 	{name: "reject_1403", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"cb=1"}, []string{"streamid=#!::r=forbidden,u=bob"})
-	}, want: want{outcome: pcap.Rejected, reason: reject.Forbidden, peerReason: 1403, sid: "#!::r=forbidden,u=bob"}},
+	}, want: want{outcome: session.OutcomeRejected, reason: reject.Forbidden, peerReason: 1403, sid: "#!::r=forbidden,u=bob"}},
 	{name: "reject_2005", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"cb=1"}, []string{"streamid=#!::r=user2005"})
-	}, want: want{outcome: pcap.Rejected, reason: 2005, peerReason: 2005, sid: "#!::r=user2005"}},
+	}, want: want{outcome: session.OutcomeRejected, reason: 2005, peerReason: 2005, sid: "#!::r=user2005"}},
 	// A callback that rejects without a reason puts 1000 on the wire; the
 	// 1.5.1 caller does not take 1000 for a rejection and reports ROGUE.
 	{name: "reject_noreason", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"cb=1"}, []string{"streamid=#!::r=noreason"})
-	}, want: want{outcome: pcap.Rejected, reason: reject.Unknown, peerReason: int(reject.Rogue), sid: "#!::r=noreason"}},
+	}, want: want{outcome: session.OutcomeRejected, reason: reject.Unknown, peerReason: int(reject.Rogue), sid: "#!::r=noreason"}},
 	{name: "file", run: runFileTransmit,
-		want: want{outcome: pcap.Established, peerReason: -1, congestion: "file", sid: "srtwire-file.bin"}},
+		want: want{outcome: session.OutcomeEstablished, peerReason: -1, congestion: "file", sid: "srtwire-file.bin"}},
 	{name: "fec", run: func(t *testing.T, s setup) result {
 		return runPeers(t, s, []string{"packetfilter=fec,cols:4,rows:2"},
 			[]string{"packetfilter=fec,cols:4,rows:2", "count=48", "size=1000"})
-	}, want: want{outcome: pcap.Established, peerReason: -1, filter: "fec,"}},
+	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, filter: "fec,"}},
 	{name: "rendezvous", ports: 2, run: func(t *testing.T, s setup) result { return runRendezvous(t, s) },
-		want: want{outcome: pcap.Established, peerReason: -1, mode: pcap.Rendezvous}},
+		want: want{outcome: session.OutcomeEstablished, peerReason: -1, mode: session.ModeRendezvous}},
 	{name: "rendezvous_aes128", ports: 2, run: func(t *testing.T, s setup) result {
 		return runRendezvous(t, s, "passphrase=srtwire-rdv-secret", "pbkeylen=16")
-	}, want: want{outcome: pcap.Established, peerReason: -1, mode: pcap.Rendezvous, keyLen: 16}},
+	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, mode: session.ModeRendezvous, keyLen: 16}},
 }
 
 // decodeCapture decodes a capture with our pcap.Reader and with tshark, and
 // compares every SRT packet field by field. It returns the tally and the
 // Tracker's attempts.
-func decodeCapture(t *testing.T, pcapPath string, ports []int) (tally, []*pcap.Attempt) {
+func decodeCapture(t *testing.T, pcapPath string, ports []int) (tally, []*session.Attempt) {
 	t.Helper()
 	tsPath := runTShark(t, pcapPath, ports)
 	tsPkts, err := testcorpus.ReadTShark(tsPath)
@@ -284,12 +285,12 @@ func decodeCapture(t *testing.T, pcapPath string, ports []int) (tally, []*pcap.A
 		t.Fatalf("pcap.Open: %v", err)
 	}
 	defer r.Close()
-	tr := pcap.NewTracker()
+	tr := session.NewTracker()
 	var n tally
 	name := filepath.Base(pcapPath)
 	for r.Next() {
 		f := r.Frame()
-		tr.Add(f)
+		tr.Add(&session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err})
 		tp, ok := ts[f.Number]
 		if !ok {
 			t.Errorf("%s frame %d: an SRT frame for us, not for tshark", name, f.Number)
@@ -383,7 +384,7 @@ func TestDecodeAgreement(t *testing.T) {
 
 // checkOutcome compares the Tracker's view of the capture with what the
 // peers reported.
-func checkOutcome(t *testing.T, sc scenario, res result, n tally, attempts []*pcap.Attempt) {
+func checkOutcome(t *testing.T, sc scenario, res result, n tally, attempts []*session.Attempt) {
 	t.Helper()
 	w := sc.want
 	if n.Packets < 4 {
@@ -407,7 +408,7 @@ func checkOutcome(t *testing.T, sc scenario, res result, n tally, attempts []*pc
 	}
 	check("outcome", a.Outcome, w.outcome)
 	check("mode", a.Mode, w.mode)
-	if w.outcome == pcap.Rejected {
+	if w.outcome == session.OutcomeRejected {
 		check("reason", int32(a.Reason), int32(w.reason))
 		if res.reason >= 0 && int(a.Reason) != res.reason {
 			// Only the bare 1000 is read differently by libsrt 1.5.1.
@@ -423,7 +424,7 @@ func checkOutcome(t *testing.T, sc scenario, res result, n tally, attempts []*pc
 	if !strings.HasPrefix(a.Filter, w.filter) || (w.filter == "" && a.Filter != "") {
 		t.Errorf("Tracker filter %q, want prefix %q", a.Filter, w.filter)
 	}
-	if w.outcome == pcap.Established {
+	if w.outcome == session.OutcomeEstablished {
 		check("key length", a.KeyLen, w.keyLen)
 		if w.kmState != nil {
 			check("KM state set", a.KMStateSet, true)

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
+	"github.com/srtwire/srtwire/session"
 )
 
 // libsrtReads returns the reason a libsrt 1.5.1 caller reports
@@ -167,7 +167,7 @@ func TestEncodeAgreement(t *testing.T) {
 	}
 	rejected := 0
 	for _, a := range attempts {
-		if a.Outcome != pcap.Rejected {
+		if a.Outcome != session.OutcomeRejected {
 			t.Errorf("attempt from %v (%q): %v, want rejected", a.Caller, a.StreamID, a.Outcome)
 			continue
 		}

@@ -94,7 +94,7 @@ func TestStringAllocs(t *testing.T) {
 		_ = TypeACK.String()
 		_ = TypeUserDefined.String()
 		_ = PositionSolo.String()
-		_ = KeyOdd.String()
+		_ = handshake.KeyOdd.String()
 		_ = SubtypeKMRsp.String()
 		_ = ACKFull.String()
 	})

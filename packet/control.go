@@ -24,7 +24,7 @@ var controlTypeNames = [...]string{
 }
 
 // String returns the libsrt-style name ("HANDSHAKE", "ACK", "NAK",
-// "UMSG_EXT", ...) or "ControlType(0x0009)" for a type libsrt does not know.
+// "UMSG_EXT", ...) or "ControlType(9)" for a type libsrt does not know.
 func (t ControlType) String() string {
 	if int(t) < len(controlTypeNames) {
 		return controlTypeNames[t]
@@ -32,7 +32,7 @@ func (t ControlType) String() string {
 	if t == TypeUserDefined {
 		return "UMSG_EXT"
 	}
-	return "ControlType(0x" + hex4(uint16(t)) + ")"
+	return "ControlType(" + strconv.Itoa(int(t)) + ")"
 }
 
 // IsEmpty reports whether packets of type t carry no information in their
@@ -44,11 +44,6 @@ func (t ControlType) IsEmpty() bool {
 		return true
 	}
 	return false
-}
-
-func hex4(v uint16) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[v>>12], digits[v>>8&0xF], digits[v>>4&0xF], digits[v&0xF]})
 }
 
 // Subtype is the 16-bit subtype ("extended type") of a control packet. It

@@ -105,7 +105,7 @@ func kindsOf(p *Packet) []string {
 		if p.Retransmitted {
 			k = append(k, "DATA/R=1")
 		}
-		if p.Key != KeyNone {
+		if p.Key != handshake.KeyNone {
 			k = append(k, "DATA/KK="+p.Key.String())
 		}
 		if p.InOrder {

@@ -27,28 +27,6 @@ func (p Position) String() string {
 	return "Position(" + strconv.Itoa(int(p)) + ")"
 }
 
-// KeyFlag is the KK field of a data packet: which stream encrypting key
-// encrypted the payload.
-type KeyFlag uint8
-
-// KeyFlag values (libsrt EncryptionKeySpec). The value 3 is not valid in a
-// data packet; the decoder keeps it so that the packet re-encodes exactly.
-const (
-	KeyNone KeyFlag = 0 // not encrypted
-	KeyEven KeyFlag = 1 // encrypted with the even key
-	KeyOdd  KeyFlag = 2 // encrypted with the odd key
-)
-
-var keyNames = [...]string{"none", "even", "odd"}
-
-// String returns "none", "even", "odd", or "KeyFlag(3)".
-func (k KeyFlag) String() string {
-	if int(k) < len(keyNames) {
-		return keyNames[k]
-	}
-	return "KeyFlag(" + strconv.Itoa(int(k)) + ")"
-}
-
 // FECHeader is the 4-byte header at the start of the payload of an FEC
 // packet sent by libsrt's built-in "fec" packet filter (fec.cpp).
 //

@@ -1,16 +1,23 @@
 package packet
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/srtwire/srtwire/handshake"
+)
 
 // Sentinel errors. They are returned unwrapped; compare with errors.Is.
 // A malformed HANDSHAKE CIF is reported with the sentinels of package
-// handshake instead (handshake.ErrTruncated, handshake.ErrExtLength, ...).
+// handshake instead (handshake.ErrExtLength, ...). Error texts start with
+// "packet: ", except ErrTruncated, which is shared with package handshake.
 var (
 	// ErrTruncated reports input shorter than the fixed part being decoded:
 	// a datagram shorter than the 16-byte header, an ACK CIF shorter than
 	// 4 bytes, a DROPREQ CIF shorter than 8 bytes, an FEC payload shorter
-	// than its 4-byte header.
-	ErrTruncated = errors.New("packet: truncated")
+	// than its 4-byte header, and (from package handshake) a handshake CIF
+	// shorter than 48 bytes or a short extension. It is the same value as
+	// handshake.ErrTruncated: one errors.Is test covers both packages.
+	ErrTruncated = handshake.ErrTruncated
 
 	// ErrBadLength reports a CIF whose length is not valid for its type
 	// (for example a KMRSP failure word that is not exactly 4 bytes).
@@ -29,7 +36,7 @@ var (
 
 	// ErrFieldRange reports a field value that does not fit its wire width
 	// (a sequence number of 2^31 or more, a message number of 2^26 or more,
-	// a control type above 0x7FFF, a Position or KeyFlag above 3, an
+	// a control type above 0x7FFF, a Position or key flag above 3, an
 	// unknown ACK variant). Only encoders return it.
 	ErrFieldRange = errors.New("packet: field value out of range")
 

@@ -55,7 +55,7 @@ func ExamplePacket_Decode() {
 	// ACK #2 full: next expected 2017000983, rtt 111 µs
 	// NAK: 3 packets lost
 	// KEEPALIVE to socket 0x30be67b1
-	// error: packet: truncated
+	// error: srtwire: truncated
 }
 
 // Walk the loss list of a NAK without allocating.

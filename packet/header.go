@@ -3,12 +3,14 @@ package packet
 import (
 	"encoding/binary"
 	"slices"
+
+	"github.com/srtwire/srtwire/handshake"
 )
 
 // HeaderSize is the size of the common SRT packet header, in bytes.
 const HeaderSize = 16
 
-// Header bit layout (SPEC §2; libsrt packet.h).
+// Header bit layout (libsrt srtcore/packet.h, CPacket).
 const (
 	controlBit   = 0x80000000 // word 0, bit 31: F
 	typeShift    = 16         // word 0: control type, bits 30..16
@@ -53,7 +55,7 @@ type Header struct {
 	Seq           SeqNumber // packet sequence number (31 bits)
 	Position      Position  // PP: first, middle, last or solo
 	InOrder       bool      // O: deliver in order
-	Key           KeyFlag   // KK: encryption key
+	Key           handshake.KeyFlags // KK: the key that encrypted the payload (KeyNone, KeyEven or KeyOdd; 3 is invalid but kept so the packet re-encodes exactly)
 	Retransmitted bool      // R: the packet is a retransmission
 	// MsgNo is the 26-bit message number. Peers older than SRT 1.2.0
 	// (without the REXMITFLG option) use 27 bits, the upper one being the
@@ -100,7 +102,7 @@ func (h *Header) Decode(b []byte) (n int, err error) {
 		h.Seq = SeqNumber(w0)
 		h.Position = Position(w1 >> positionShft)
 		h.InOrder = w1&inOrderBit != 0
-		h.Key = KeyFlag(w1 >> keyShift & 3)
+		h.Key = handshake.KeyFlags(w1 >> keyShift & 3)
 		h.Retransmitted = w1&rexmitBit != 0
 		h.MsgNo = MsgNumber(w1 & msgNoMask)
 		h.Type, h.Subtype, h.Info = 0, 0, 0

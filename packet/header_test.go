@@ -3,6 +3,7 @@ package packet
 import (
 	"testing"
 
+	"github.com/srtwire/srtwire/handshake"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,7 +32,7 @@ func TestHeaderDecode(t *testing.T) {
 		{
 			name: "data odd key",
 			data: goldenDataOdd,
-			want: Header{Seq: 1250402378, Position: PositionSolo, Key: KeyOdd, MsgNo: 130, Timestamp: 669161, DstSocket: 0x2205a53f},
+			want: Header{Seq: 1250402378, Position: PositionSolo, Key: handshake.KeyOdd, MsgNo: 130, Timestamp: 669161, DstSocket: 0x2205a53f},
 		},
 		{
 			name: "every data bit",
@@ -120,16 +121,16 @@ func TestEnumStrings(t *testing.T) {
 	assert.Equal(t, "solo", PositionSolo.String())
 	assert.Equal(t, "Position(4)", Position(4).String())
 
-	assert.Equal(t, "none", KeyNone.String())
-	assert.Equal(t, "even", KeyEven.String())
-	assert.Equal(t, "odd", KeyOdd.String())
-	assert.Equal(t, "KeyFlag(3)", KeyFlag(3).String())
+	assert.Equal(t, "none", handshake.KeyNone.String())
+	assert.Equal(t, "even", handshake.KeyEven.String())
+	assert.Equal(t, "odd", handshake.KeyOdd.String())
+	assert.Equal(t, "both", handshake.KeyFlags(3).String(), "one key-flag type for data headers and KM messages")
 
 	names := map[ControlType]string{
 		TypeHandshake: "HANDSHAKE", TypeKeepalive: "KEEPALIVE", TypeACK: "ACK", TypeNAK: "NAK",
 		TypeCongestionWarning: "CGWARNING", TypeShutdown: "SHUTDOWN", TypeACKACK: "ACKACK",
 		TypeDropReq: "DROPREQ", TypePeerError: "PEERERROR", TypeUserDefined: "UMSG_EXT",
-		9: "ControlType(0x0009)", 0x7ffe: "ControlType(0x7ffe)",
+		9: "ControlType(9)", 0x7ffe: "ControlType(32766)",
 	}
 	for ct, s := range names {
 		assert.Equal(t, s, ct.String())

@@ -101,7 +101,7 @@ func (p *Packet) Decode(b []byte) error {
 		p.Seq = SeqNumber(w0)
 		p.Position = Position(w1 >> positionShft)
 		p.InOrder = w1&inOrderBit != 0
-		p.Key = KeyFlag(w1 >> keyShift & 3)
+		p.Key = handshake.KeyFlags(w1 >> keyShift & 3)
 		p.Retransmitted = w1&rexmitBit != 0
 		p.MsgNo = MsgNumber(w1 & msgNoMask)
 		p.Type, p.Subtype, p.Info = 0, 0, 0

@@ -265,6 +265,14 @@ func TestErrorsAreDistinct(t *testing.T) {
 		for j, b := range errs {
 			assert.Equal(t, i == j, errors.Is(a, b))
 		}
-		assert.Contains(t, a.Error(), "packet: ")
+		if a != ErrTruncated {
+			assert.Contains(t, a.Error(), "packet: ")
+		}
 	}
+	// One ErrTruncated for both codec packages.
+	assert.Same(t, handshake.ErrTruncated, ErrTruncated)
+	var p Packet
+	assert.ErrorIs(t, p.Decode(make([]byte, 10)), handshake.ErrTruncated)
+	hs := []byte{0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}
+	assert.ErrorIs(t, p.Decode(hs), ErrTruncated, "a short handshake CIF")
 }

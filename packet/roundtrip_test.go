@@ -29,7 +29,7 @@ func randPacket(rng *rand.Rand) Packet {
 		p.Seq = SeqNumber(rng.Uint32()) & MaxSeqNumber
 		p.Position = Position(rng.Intn(4))
 		p.InOrder = rng.Intn(2) == 0
-		p.Key = KeyFlag(rng.Intn(4))
+		p.Key = handshake.KeyFlags(rng.Intn(4))
 		p.Retransmitted = rng.Intn(2) == 0
 		p.MsgNo = MsgNumber(rng.Uint32()) & MaxMsgNumber
 		p.Payload = randBytes(rng, rng.Intn(1500))
@@ -110,7 +110,7 @@ func randPacket(rng *rand.Rand) Packet {
 		p.Type = TypeUserDefined
 		p.Subtype = Subtype(rng.Intn(6))
 		p.Info = rng.Uint32()
-		p.CIF = randBytes(rng, rng.Intn(MaxUserCIF))
+		p.CIF = randBytes(rng, rng.Intn(handshake.KMMaxSize))
 	default:
 		p.Type = ControlType(9 + rng.Intn(0x7FFE-9))
 		p.Subtype = Subtype(rng.Uint32())

@@ -89,7 +89,7 @@ func TestUserHSReq(t *testing.T) {
 	// Too short, too long, wrong kind.
 	p.CIF = hx("00010501")
 	assert.ErrorIs(t, p.HSReq(&r), handshake.ErrTruncated)
-	p.CIF = make([]byte, MaxUserCIF+4)
+	p.CIF = make([]byte, handshake.KMMaxSize+4)
 	assert.ErrorIs(t, p.HSReq(&r), ErrBadLength)
 	require.NoError(t, p.Decode(goldenData))
 	assert.ErrorIs(t, p.HSReq(&r), ErrWrongType)

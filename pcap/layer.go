@@ -6,7 +6,6 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
-	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
 )
 
@@ -120,8 +119,7 @@ func (s *SRT) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if err := s.Packet.Decode(data); err != nil {
 		s.Contents = data
 		s.Payload = nil
-		if df != nil && (len(data) < packet.HeaderSize ||
-			errors.Is(err, packet.ErrTruncated) || errors.Is(err, handshake.ErrTruncated)) {
+		if df != nil && (len(data) < packet.HeaderSize || errors.Is(err, packet.ErrTruncated)) {
 			df.SetTruncated()
 		}
 		return err
@@ -201,7 +199,8 @@ func (s *SRT) SerializeTo(b gopacket.SerializeBuffer, opts gopacket.SerializeOpt
 
 // RegisterUDPPort makes gopacket's UDP layer hand the payload of every
 // datagram to or from port to the SRT layer: it calls
-// layers.RegisterUDPPortLayerType(port, LayerTypeSRT). SRT has no
+// layers.RegisterUDPPortLayerType. port is a plain uint16, the type
+// of Options.Ports, so no gopacket import is needed to call it. SRT has no
 // well-known port, so none is registered by default.
 //
 // UDP looks up the destination port first, then the source port, so
@@ -214,6 +213,6 @@ func (s *SRT) SerializeTo(b gopacket.SerializeBuffer, opts gopacket.SerializeOpt
 // registration lasts for the life of the program and applies to every
 // gopacket user in it; it replaces whatever layer type the port was bound
 // to before (gopacket binds some well-known ports, such as 53 to DNS).
-func RegisterUDPPort(port layers.UDPPort) {
-	layers.RegisterUDPPortLayerType(port, LayerTypeSRT)
+func RegisterUDPPort(port uint16) {
+	layers.RegisterUDPPortLayerType(layers.UDPPort(port), LayerTypeSRT)
 }

@@ -33,7 +33,7 @@ func layerRegisterCorpusPorts(tb testing.TB) {
 		caps, err = testcorpus.Captures()
 		for _, c := range caps {
 			for _, p := range c.Ports {
-				RegisterUDPPort(layers.UDPPort(p))
+				RegisterUDPPort(uint16(p))
 			}
 		}
 	})

@@ -358,10 +358,10 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 		r.emit(&cur)
 		return true
 	}
-	switch Recognize(u.payload) {
-	case SureSRT:
+	switch packet.Recognize(u.payload) {
+	case packet.ConfidenceSure:
 		fs = r.confirm(key, u)
-	case MaybeSRT:
+	case packet.ConfidenceMaybe:
 		if fs == nil {
 			fs = r.newFlow(key)
 		}

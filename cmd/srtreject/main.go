@@ -173,7 +173,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	policy, err := NewPolicy(*all, rules, *def)
+	policy, err := newPolicy(*all, rules, *def)
 	if err != nil {
 		fmt.Fprintln(stderr, "srtreject:", err)
 		return 2
@@ -191,7 +191,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 
-	srv := NewServer(policy, *pbkeylen, time.Now())
+	srv, err := newServer(policy, *pbkeylen, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "srtreject: %v\n", err)
+		return 1
+	}
 	fmt.Fprintf(stderr, "srtreject: listening on %s (UDP): %s\n", conn.LocalAddr(), describePolicy(policy))
 	var vw io.Writer
 	if *verbose {
@@ -206,7 +210,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func describePolicy(p *Policy) string {
+func describePolicy(p *policy) string {
 	if p.All != nil {
 		return "reject every caller with " + p.All.String()
 	}

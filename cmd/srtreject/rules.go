@@ -16,7 +16,7 @@ const wholeKey = "*"
 
 // Rule rejects with Reason the callers whose Stream ID has Key with a value
 // matching Glob (path.Match syntax).
-type Rule struct {
+type rule struct {
 	Key    string // a Stream ID key (u, r, h, s, t, m, user_*...), or "*" for the whole Stream ID
 	Glob   string
 	Reason reject.Reason
@@ -27,14 +27,14 @@ type Rule struct {
 // (1403, SRT_REJX_FORBIDDEN, forbidden, wire:2403, ...). The glob may itself
 // contain ':'; the reason is the text after the first ':' from which a
 // reason parses.
-func ParseRule(s string) (Rule, error) {
+func parseRule(s string) (rule, error) {
 	eq := strings.IndexByte(s, '=')
 	if eq <= 0 {
-		return Rule{}, fmt.Errorf("rule %q: want KEY=GLOB:REASON", s)
+		return rule{}, fmt.Errorf("rule %q: want KEY=GLOB:REASON", s)
 	}
 	key, rest := strings.TrimSpace(s[:eq]), s[eq+1:]
 	if strings.ContainsAny(key, ",={}") {
-		return Rule{}, fmt.Errorf("rule %q: bad key %q", s, key)
+		return rule{}, fmt.Errorf("rule %q: bad key %q", s, key)
 	}
 	var firstErr error
 	for i := 0; i < len(rest); i++ {
@@ -50,18 +50,18 @@ func ParseRule(s string) (Rule, error) {
 		}
 		glob := rest[:i]
 		if _, err := path.Match(glob, ""); err != nil {
-			return Rule{}, fmt.Errorf("rule %q: bad glob %q: %v", s, glob, err)
+			return rule{}, fmt.Errorf("rule %q: bad glob %q: %v", s, glob, err)
 		}
-		return Rule{Key: key, Glob: glob, Reason: r, Text: s}, nil
+		return rule{Key: key, Glob: glob, Reason: r, Text: s}, nil
 	}
 	if firstErr != nil {
-		return Rule{}, fmt.Errorf("rule %q: %w", s, firstErr)
+		return rule{}, fmt.Errorf("rule %q: %w", s, firstErr)
 	}
-	return Rule{}, fmt.Errorf("rule %q: want KEY=GLOB:REASON (no ':REASON')", s)
+	return rule{}, fmt.Errorf("rule %q: want KEY=GLOB:REASON (no ':REASON')", s)
 }
 
 // Match reports whether the rule applies to a Stream ID.
-func (r *Rule) Match(raw string, sid *handshake.StreamID) bool {
+func (r *rule) Match(raw string, sid *handshake.StreamID) bool {
 	if r.Key == wholeKey {
 		ok, _ := path.Match(r.Glob, raw)
 		return ok
@@ -77,16 +77,16 @@ func (r *Rule) Match(raw string, sid *handshake.StreamID) bool {
 }
 
 // Policy decides the rejection reason for a Stream ID.
-type Policy struct {
+type policy struct {
 	// All, when set, rejects every caller with Reason All (-reject).
 	All     *reject.Reason
-	Rules   []Rule        // tried in order; the first match wins (-rule)
+	Rules   []rule        // tried in order; the first match wins (-rule)
 	Default reject.Reason // when no rule matches (-default)
 }
 
 // Decide returns the reason to reject a caller with, and why ("-reject",
 // the matching rule, or "-default").
-func (p *Policy) Decide(raw string) (reject.Reason, string) {
+func (p *policy) Decide(raw string) (reject.Reason, string) {
 	if p.All != nil {
 		return *p.All, "-reject"
 	}
@@ -105,8 +105,8 @@ func (p *Policy) Decide(raw string) (reject.Reason, string) {
 
 // NewPolicy builds a Policy from the flag values. all and def are reason
 // texts ("" when the flag was not given).
-func NewPolicy(all string, rules []string, def string) (*Policy, error) {
-	p := &Policy{Default: reject.Fallback}
+func newPolicy(all string, rules []string, def string) (*policy, error) {
+	p := &policy{Default: reject.Fallback}
 	if all != "" {
 		if len(rules) > 0 || def != "" {
 			return nil, errors.New("-reject rejects everyone: do not combine it with -rule or -default")
@@ -119,7 +119,7 @@ func NewPolicy(all string, rules []string, def string) (*Policy, error) {
 		return p, nil
 	}
 	for _, s := range rules {
-		r, err := ParseRule(s)
+		r, err := parseRule(s)
 		if err != nil {
 			return nil, err
 		}

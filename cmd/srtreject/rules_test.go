@@ -28,24 +28,24 @@ func TestParseRule(t *testing.T) {
 		{"user_x=[ab]?:0", "user_x", "[ab]?", reject.Unknown},
 		{"r=:1404", "r", "", reject.NotFound},
 	} {
-		r, err := ParseRule(tc.in)
+		r, err := parseRule(tc.in)
 		require.NoError(t, err, tc.in)
-		assert.Equal(t, Rule{Key: tc.key, Glob: tc.glob, Reason: tc.reason, Text: tc.in}, r, tc.in)
+		assert.Equal(t, rule{Key: tc.key, Glob: tc.glob, Reason: tc.reason, Text: tc.in}, r, tc.in)
 	}
 	for _, bad := range []string{
 		"", "nokey", "=x:1403", "r=x", "r=x:", "r=x:notareason", "r=x:-1", "r=x:99999999999",
 		"r=[:1403", "a,b=x:1403",
 	} {
-		_, err := ParseRule(bad)
+		_, err := parseRule(bad)
 		assert.Error(t, err, "%q", bad)
 	}
 	// The reason's own error is kept.
-	_, err := ParseRule("r=x:notareason")
+	_, err := parseRule("r=x:notareason")
 	assert.ErrorIs(t, err, reject.ErrSyntax)
 }
 
 func TestPolicy(t *testing.T) {
-	p, err := NewPolicy("", []string{"r=forbidden*:1403", "u=guest:1401", "r=*:1402", "*=plain*:2005"}, "1404")
+	p, err := newPolicy("", []string{"r=forbidden*:1403", "u=guest:1401", "r=*:1402", "*=plain*:2005"}, "1404")
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		sid    string
@@ -68,25 +68,25 @@ func TestPolicy(t *testing.T) {
 		assert.Equal(t, tc.why, why, tc.sid)
 	}
 
-	p, err = NewPolicy("forbidden", nil, "")
+	p, err = newPolicy("forbidden", nil, "")
 	require.NoError(t, err)
 	r, why := p.Decide("#!::u=anyone")
 	assert.Equal(t, reject.Forbidden, r)
 	assert.Equal(t, "-reject", why)
 
-	p, err = NewPolicy("", []string{"u=x:1"}, "")
+	p, err = newPolicy("", []string{"u=x:1"}, "")
 	require.NoError(t, err)
 	r, _ = p.Decide("#!::u=y")
 	assert.Equal(t, reject.Fallback, r, "the default default")
 
-	_, err = NewPolicy("1403", []string{"u=x:1"}, "")
+	_, err = newPolicy("1403", []string{"u=x:1"}, "")
 	assert.Error(t, err)
-	_, err = NewPolicy("1403", nil, "1404")
+	_, err = newPolicy("1403", nil, "1404")
 	assert.Error(t, err)
-	_, err = NewPolicy("nope", nil, "")
+	_, err = newPolicy("nope", nil, "")
 	assert.Error(t, err)
-	_, err = NewPolicy("", nil, "nope")
+	_, err = newPolicy("", nil, "nope")
 	assert.Error(t, err)
-	_, err = NewPolicy("", []string{"bad"}, "")
+	_, err = newPolicy("", []string{"bad"}, "")
 	assert.Error(t, err)
 }

@@ -28,9 +28,9 @@ const (
 	offCookie    = packet.HeaderSize + 28
 )
 
-func mustPolicy(t *testing.T, all string, rules []string, def string) *Policy {
+func mustPolicy(t *testing.T, all string, rules []string, def string) *policy {
 	t.Helper()
-	p, err := NewPolicy(all, rules, def)
+	p, err := newPolicy(all, rules, def)
 	require.NoError(t, err)
 	return p
 }
@@ -69,11 +69,11 @@ func TestInductionLikeLibsrt(t *testing.T) {
 				continue
 			}
 			where := fmt.Sprintf("%s frame %d", c.Name, req.Number)
-			srv := NewServer(mustPolicy(t, "1403", nil, ""), int(ap.Handshake.Encryption)*8, time.Now())
+			srv := mustServer(t, mustPolicy(t, "1403", nil, ""), int(ap.Handshake.Encryption)*8)
 			now := srv.Start.Add(3 * time.Second)
 			out, ev := srv.Handle(nil, req.Payload, req.Src, now)
 			require.NotNil(t, out, where)
-			assert.Equal(t, Induced, ev.Kind, where)
+			assert.Equal(t, evInduced, ev.Kind, where)
 			assert.Equal(t, rp.Handshake.SocketID, ev.SocketID, where)
 
 			want := setCookie(ans.Payload, srv.Baker.Cookie(req.Src, now))
@@ -119,13 +119,13 @@ func TestRejectionLikeLibsrt(t *testing.T) {
 		conc, rej := frames[2], frames[3]
 
 		policy := mustPolicy(t, "", []string{"r=forbidden*:1403", "r=user2005:2005", "r=noreason:0"}, "1")
-		srv := NewServer(policy, 0, time.Now())
+		srv := mustServer(t, policy, 0)
 		now := srv.Start.Add(time.Second)
 		cookie := srv.Baker.Cookie(conc.Src, now)
 		in := setCookie(conc.Payload, cookie)
 		out, ev := srv.Handle(nil, in, conc.Src, now)
 		require.NotNil(t, out, tc.capture)
-		require.Equal(t, Rejected, ev.Kind, tc.capture)
+		require.Equal(t, evRejected, ev.Kind, tc.capture)
 		assert.Equal(t, tc.reason, ev.Reason, tc.capture)
 		assert.False(t, ev.Duplicate)
 
@@ -155,7 +155,7 @@ func TestRejectionLikeLibsrt(t *testing.T) {
 		assert.Equal(t, cp.Handshake.StreamID(), ev.StreamID)
 		assert.Equal(t, "1.5.1", ev.SRT.String())
 
-		line := FormatEvent(&ev)
+		line := formatEvent(&ev)
 		assert.Contains(t, line, "caller="+conc.Src.String())
 		assert.Contains(t, line, "sid=\""+cp.Handshake.StreamID()+"\"")
 		assert.Contains(t, line, " reject="+tc.reason.Name())
@@ -193,24 +193,15 @@ func handshakeFrom(t *testing.T, id uint32, typ handshake.Type, version uint32, 
 	return out
 }
 
-func TestCookie(t *testing.T) {
-	start := time.Now()
-	b := NewBaker(start, time.Minute)
-	a := netip.MustParseAddrPort("127.0.0.1:5000")
-	now := start.Add(90 * time.Second)
-	c := b.Cookie(a, now)
-	assert.NotZero(t, c)
-	assert.Equal(t, c, b.Cookie(a, now.Add(time.Second)), "same step, same cookie")
-	assert.True(t, b.Valid(a, c, now))
-	assert.True(t, b.Valid(a, c, now.Add(time.Minute)), "still valid one step later")
-	assert.False(t, b.Valid(a, c, now.Add(2*time.Minute)), "expired two steps later")
-	assert.NotEqual(t, c, b.Cookie(netip.MustParseAddrPort("127.0.0.1:5001"), now), "the port counts")
-	assert.NotEqual(t, c, b.Cookie(netip.MustParseAddrPort("127.0.0.2:5000"), now), "the address counts")
-	assert.NotEqual(t, c, NewBaker(start, time.Minute).Cookie(a, now), "the secret counts")
+func mustServer(t *testing.T, p *policy, pbkeylen int) *server {
+	t.Helper()
+	srv, err := newServer(p, pbkeylen, time.Now())
+	require.NoError(t, err)
+	return srv
 }
 
 func TestHandleOther(t *testing.T) {
-	srv := NewServer(mustPolicy(t, "1403", nil, ""), 0, time.Now())
+	srv := mustServer(t, mustPolicy(t, "1403", nil, ""), 0)
 	from := netip.MustParseAddrPort("127.0.0.1:5000")
 	now := srv.Start.Add(time.Second)
 
@@ -227,21 +218,21 @@ func TestHandleOther(t *testing.T) {
 	} {
 		out, ev := srv.Handle(nil, in, from, now)
 		assert.Nil(t, out)
-		assert.Equal(t, Ignored, ev.Kind)
+		assert.Equal(t, evIgnored, ev.Kind)
 		assert.NotEmpty(t, ev.Note)
 	}
 
 	// A conclusion without a valid cookie is dropped, as libsrt does.
 	out, ev := srv.Handle(nil, handshakeDatagram(t, handshake.Conclusion, 5, 42, "#!::u=x"), from, now)
 	assert.Nil(t, out)
-	assert.Equal(t, Ignored, ev.Kind)
+	assert.Equal(t, evIgnored, ev.Kind)
 	assert.Contains(t, ev.Note, "cookie")
 
 	// The advertised key length.
 	srv.PBKeyLen = 32
 	out, ev = srv.Handle(nil, handshakeDatagram(t, handshake.Induction, 4, 0, ""), from, now)
 	require.NotNil(t, out)
-	assert.Equal(t, Induced, ev.Kind)
+	assert.Equal(t, evInduced, ev.Kind)
 	var p packet.Packet
 	require.NoError(t, p.Decode(out))
 	assert.Equal(t, 32, p.Handshake.KeyLen())
@@ -253,7 +244,7 @@ func TestHandleOther(t *testing.T) {
 	conc := handshakeDatagram(t, handshake.Conclusion, 5, cookie, "#!::u=x,r=y")
 	out, ev = srv.Handle(nil, conc, from, now)
 	require.NotNil(t, out)
-	assert.Equal(t, Rejected, ev.Kind)
+	assert.Equal(t, evRejected, ev.Kind)
 	assert.False(t, ev.Duplicate)
 	assert.Equal(t, "#!::u=x,r=y", ev.StreamID)
 	assert.Equal(t, "1.5.3", ev.SRT.String())
@@ -267,11 +258,11 @@ func TestHandleOther(t *testing.T) {
 	// An HSv4 conclusion gets a SHUTDOWN.
 	out, ev = srv.Handle(nil, handshakeDatagram(t, handshake.Conclusion, 4, cookie, ""), from, now)
 	require.NotNil(t, out)
-	assert.Equal(t, ShutdownHSv4, ev.Kind)
+	assert.Equal(t, evShutdownHSv4, ev.Kind)
 	require.NoError(t, p.Decode(out))
 	assert.Equal(t, packet.TypeShutdown, p.Type)
 	assert.Equal(t, uint32(0x1234abcd), p.DstSocket)
-	assert.Contains(t, FormatEvent(&ev), "SHUTDOWN")
+	assert.Contains(t, formatEvent(&ev), "SHUTDOWN")
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -296,7 +287,7 @@ func (s *syncBuffer) String() string {
 func TestServe(t *testing.T) {
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)
-	srv := NewServer(mustPolicy(t, "", []string{"u=guest:unauthorized"}, "2005"), 0, time.Now())
+	srv := mustServer(t, mustPolicy(t, "", []string{"u=guest:unauthorized"}, "2005"), 0)
 	var log, verbose syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)

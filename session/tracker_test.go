@@ -1,4 +1,4 @@
-package pcap_test
+package session_test
 
 import (
 	"bufio"
@@ -6,14 +6,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/srtwire/srtwire/internal/testcorpus"
-	"github.com/srtwire/srtwire/pcap"
+	"github.com/srtwire/srtwire/packet"
+	"github.com/srtwire/srtwire/session"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -50,22 +50,33 @@ func callerReason(t *testing.T, name string) (reject.Reason, bool) {
 	return reject.Reason(n), true
 }
 
-func track(t *testing.T, name string) []*pcap.Attempt {
-	r, err := pcap.Open(testcorpus.Path(name+".pcap"), nil)
+// frames decodes the UDP frames of a corpus capture into session frames.
+func frames(t *testing.T, name string) []session.Frame {
+	fs, err := testcorpus.Frames(name)
 	require.NoError(t, err)
-	defer r.Close()
-	tr := pcap.NewTracker()
-	for r.Next() {
-		tr.Add(r.Frame())
+	out := make([]session.Frame, len(fs))
+	for i, f := range fs {
+		p := new(packet.Packet)
+		err := p.Decode(f.Payload)
+		out[i] = session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: p, Data: f.Payload, Err: err}
 	}
-	require.NoError(t, r.Err())
+	return out
+}
+
+func trackFrames(fs []session.Frame) []*session.Attempt {
+	tr := session.NewTracker()
+	for i := range fs {
+		tr.Add(&fs[i])
+	}
 	return tr.Attempts()
 }
 
+func track(t *testing.T, name string) []*session.Attempt { return trackFrames(frames(t, name)) }
+
 func TestTrackerCorpus(t *testing.T) {
 	type want struct {
-		outcome    pcap.Outcome
-		mode       pcap.Mode
+		outcome    session.Outcome
+		mode       session.Mode
 		reason     reject.Reason
 		sid        string
 		enc        string
@@ -74,24 +85,24 @@ func TestTrackerCorpus(t *testing.T) {
 		kmState    string
 	}
 	cases := map[string]want{
-		"s01_live_ipv6":                     {outcome: pcap.Established},
-		"s01_live_plain":                    {outcome: pcap.Established},
-		"s02_enc_aes128":                    {outcome: pcap.Established, enc: "AES-128"},
-		"s02_enc_kmrefresh":                 {outcome: pcap.Established, enc: "AES-128"},
-		"s03_badsecret_noenforce":           {outcome: pcap.Established, kmState: "BADSECRET"},
-		"s03_reject_badsecret":              {outcome: pcap.Rejected, reason: reject.BadSecret},
-		"s03_reject_unsecure_caller_nopass": {outcome: pcap.Rejected, reason: reject.Unsecure},
-		"s04_sid_access":                    {outcome: pcap.Established, sid: "#!::r=live/feed1,m=publish,u=alice"},
-		"s05_app_reject_1403":               {outcome: pcap.Rejected, reason: reject.Forbidden, sid: "#!::r=forbidden,u=bob"},
-		"s05_app_reject_2005":               {outcome: pcap.Rejected, reason: 2005, sid: "#!::r=user2005"},
-		"s05_app_reject_noreason":           {outcome: pcap.Rejected, reason: reject.Unknown, sid: "#!::r=noreason"},
-		"s06_reject_filter":                 {outcome: pcap.Rejected, reason: reject.Filter, filter: "fec,cols:5,rows:2"},
-		"s06_reject_messageapi":             {outcome: pcap.Rejected, reason: reject.MessageAPI, congestion: "file"},
-		"s07_fec":                           {outcome: pcap.Established, filter: "fec,arq:onreq,cols:4,layout:staircase,rows:2"},
-		"s07_rendezvous":                    {outcome: pcap.Established, mode: pcap.Rendezvous},
-		"s08_loss_pattern":                  {outcome: pcap.Established},
-		"s09_file_peererror":                {outcome: pcap.Established, congestion: "file"},
-		"s09_file_transfer":                 {outcome: pcap.Established, congestion: "file", sid: "corpus-file.bin"},
+		"s01_live_ipv6":                     {outcome: session.OutcomeEstablished},
+		"s01_live_plain":                    {outcome: session.OutcomeEstablished},
+		"s02_enc_aes128":                    {outcome: session.OutcomeEstablished, enc: "AES-128"},
+		"s02_enc_kmrefresh":                 {outcome: session.OutcomeEstablished, enc: "AES-128"},
+		"s03_badsecret_noenforce":           {outcome: session.OutcomeEstablished, kmState: "BADSECRET"},
+		"s03_reject_badsecret":              {outcome: session.OutcomeRejected, reason: reject.BadSecret},
+		"s03_reject_unsecure_caller_nopass": {outcome: session.OutcomeRejected, reason: reject.Unsecure},
+		"s04_sid_access":                    {outcome: session.OutcomeEstablished, sid: "#!::r=live/feed1,m=publish,u=alice"},
+		"s05_app_reject_1403":               {outcome: session.OutcomeRejected, reason: reject.Forbidden, sid: "#!::r=forbidden,u=bob"},
+		"s05_app_reject_2005":               {outcome: session.OutcomeRejected, reason: 2005, sid: "#!::r=user2005"},
+		"s05_app_reject_noreason":           {outcome: session.OutcomeRejected, reason: reject.Unknown, sid: "#!::r=noreason"},
+		"s06_reject_filter":                 {outcome: session.OutcomeRejected, reason: reject.Filter, filter: "fec,cols:5,rows:2"},
+		"s06_reject_messageapi":             {outcome: session.OutcomeRejected, reason: reject.MessageAPI, congestion: "file"},
+		"s07_fec":                           {outcome: session.OutcomeEstablished, filter: "fec,arq:onreq,cols:4,layout:staircase,rows:2"},
+		"s07_rendezvous":                    {outcome: session.OutcomeEstablished, mode: session.ModeRendezvous},
+		"s08_loss_pattern":                  {outcome: session.OutcomeEstablished},
+		"s09_file_peererror":                {outcome: session.OutcomeEstablished, congestion: "file"},
+		"s09_file_transfer":                 {outcome: session.OutcomeEstablished, congestion: "file", sid: "corpus-file.bin"},
 	}
 	counts := manifestCounts(t)
 	caps, err := testcorpus.Captures()
@@ -106,7 +117,7 @@ func TestTrackerCorpus(t *testing.T) {
 		assert.Equal(t, w.outcome, a.Outcome, c.Name)
 		assert.Equal(t, w.mode, a.Mode, c.Name)
 		assert.True(t, a.HandshakeSeen, c.Name)
-		if w.outcome == pcap.Rejected {
+		if w.outcome == session.OutcomeRejected {
 			assert.Equal(t, w.reason, a.Reason, c.Name)
 			// What libsrt's srt_getrejectreason() reported to the caller.
 			if got, ok := callerReason(t, c.Name); ok && c.Name != "s05_app_reject_noreason" {
@@ -130,7 +141,7 @@ func TestTrackerCorpus(t *testing.T) {
 			assert.Equal(t, cnt[1], a.Retransmitted, "%s retransmitted (MANIFEST)", c.Name)
 		}
 		assert.Equal(t, 1, a.FirstFrame, c.Name)
-		if w.outcome == pcap.Established && a.Mode == pcap.CallerListener {
+		if w.outcome == session.OutcomeEstablished && a.Mode == session.ModeCallerListener {
 			wantLatency := 120 // live default
 			if w.congestion == "file" {
 				wantLatency = 0 // file mode: no TSBPD
@@ -160,33 +171,18 @@ func TestTrackerLoss(t *testing.T) {
 }
 
 func TestTrackerMidSession(t *testing.T) {
-	rc := readRaw(t, testcorpus.Path("s01_live_plain.pcap"))
-	part := rawCapture{link: rc.link, frames: rc.frames[10:], cis: rc.cis[10:]}
-	r, err := pcap.NewReader(strings.NewReader(string(part.pcap(t))), nil)
-	require.NoError(t, err)
-	tr := pcap.NewTracker()
-	for r.Next() {
-		tr.Add(r.Frame())
-	}
-	as := tr.Attempts()
+	as := trackFrames(frames(t, "s01_live_plain")[10:])
 	require.Len(t, as, 1)
-	assert.Equal(t, pcap.Unknown, as[0].Mode)
+	assert.Equal(t, session.ModeUnknown, as[0].Mode)
 	assert.False(t, as[0].HandshakeSeen)
-	assert.Equal(t, pcap.Established, as[0].Outcome)
+	assert.Equal(t, session.OutcomeEstablished, as[0].Outcome)
 	assert.Positive(t, as[0].DataPackets)
 }
 
 func TestTrackerNoAnswerAndIncomplete(t *testing.T) {
-	rc := readRaw(t, testcorpus.Path("s03_reject_badsecret.pcap"))
-	for n, want := range map[int]pcap.Outcome{1: pcap.NoAnswer, 2: pcap.Incomplete, 3: pcap.Incomplete, 4: pcap.Rejected} {
-		part := rawCapture{link: rc.link, frames: rc.frames[:n], cis: rc.cis[:n]}
-		r, err := pcap.NewReader(strings.NewReader(string(part.pcap(t))), nil)
-		require.NoError(t, err)
-		tr := pcap.NewTracker()
-		for r.Next() {
-			tr.Add(r.Frame())
-		}
-		as := tr.Attempts()
+	fs := frames(t, "s03_reject_badsecret")
+	for n, want := range map[int]session.Outcome{1: session.OutcomeNoAnswer, 2: session.OutcomeIncomplete, 3: session.OutcomeIncomplete, 4: session.OutcomeRejected} {
+		as := trackFrames(fs[:n])
 		require.Len(t, as, 1)
 		assert.Equal(t, want, as[0].Outcome, "first %d frames", n)
 		assert.Equal(t, want.String(), as[0].Outcome.String())

@@ -1,4 +1,4 @@
-package pcap
+package session
 
 import (
 	"net/netip"
@@ -14,20 +14,20 @@ type Mode uint8
 
 // Connection modes.
 const (
-	// CallerListener: a caller's INDUCTION to a listener.
-	CallerListener Mode = iota
-	// Rendezvous: two peers exchanging WAVEAHAND.
-	Rendezvous
-	// Unknown: the capture starts after the handshake.
-	Unknown
+	// ModeCallerListener: a caller's INDUCTION to a listener.
+	ModeCallerListener Mode = iota
+	// ModeRendezvous: two peers exchanging WAVEAHAND.
+	ModeRendezvous
+	// ModeUnknown: the capture starts after the handshake.
+	ModeUnknown
 )
 
 // String returns "caller-listener", "rendezvous" or "unknown".
 func (m Mode) String() string {
 	switch m {
-	case CallerListener:
+	case ModeCallerListener:
 		return "caller-listener"
-	case Rendezvous:
+	case ModeRendezvous:
 		return "rendezvous"
 	}
 	return "unknown"
@@ -38,25 +38,25 @@ type Outcome uint8
 
 // Outcomes.
 const (
-	// Incomplete: the capture ends mid-handshake.
-	Incomplete Outcome = iota
-	// Established: the handshake completed (or, for a capture that starts
+	// OutcomeIncomplete: the capture ends mid-handshake.
+	OutcomeIncomplete Outcome = iota
+	// OutcomeEstablished: the handshake completed (or, for a capture that starts
 	// mid-session, data flowed).
-	Established
-	// Rejected: a peer answered with a rejection; see Attempt.Reason.
-	Rejected
-	// NoAnswer: the caller's INDUCTION was never answered.
-	NoAnswer
+	OutcomeEstablished
+	// OutcomeRejected: a peer answered with a rejection; see Attempt.Reason.
+	OutcomeRejected
+	// OutcomeNoAnswer: the caller's INDUCTION was never answered.
+	OutcomeNoAnswer
 )
 
 // String returns "incomplete", "established", "rejected" or "no answer".
 func (o Outcome) String() string {
 	switch o {
-	case Established:
+	case OutcomeEstablished:
 		return "established"
-	case Rejected:
+	case OutcomeRejected:
 		return "rejected"
-	case NoAnswer:
+	case OutcomeNoAnswer:
 		return "no answer"
 	}
 	return "incomplete"
@@ -95,7 +95,7 @@ type Attempt struct {
 	SRTVersion handshake.SRTVersion // the initiator's SRT version
 
 	Outcome Outcome
-	Reason  reject.Reason // the rejection reason when Outcome is Rejected
+	Reason  reject.Reason // the rejection reason when Outcome is OutcomeRejected
 
 	// HandshakeRTT is the time from the initiator's first CONCLUSION to the
 	// first answer to it (the responder's CONCLUSION or a rejection).
@@ -126,8 +126,43 @@ func (a *Attempt) Encryption() string {
 	return ""
 }
 
+// Frame is one SRT datagram as the Tracker sees it: when and between which
+// UDP endpoints it travelled, and what it decoded to. A capture reader
+// (pcap.Reader), a live socket or a test fills one in; the Tracker keeps
+// none of its slices.
+type Frame struct {
+	// Number is the frame's position in its source (1-based, as Wireshark
+	// counts in a capture); the Tracker reports attempts' frame ranges in
+	// it. 0 is allowed when the source has no numbering.
+	Number   int
+	Time     time.Time
+	Src, Dst netip.AddrPort
+	// Packet is the decoded datagram; when Err is set, what was decoded
+	// before the fault. It must not be nil.
+	Packet *packet.Packet
+	// Data is the datagram as received (or captured).
+	Data []byte
+	// Err is the decode error, or another reason the datagram is not
+	// usable (a capture's snaplen cut, an IP fragment), or nil.
+	Err error
+}
+
+// flowKey identifies a UDP flow regardless of direction.
+type flowKey struct {
+	a, b netip.AddrPort
+}
+
+func makeFlowKey(src, dst netip.AddrPort) flowKey {
+	if dst.Compare(src) < 0 {
+		src, dst = dst, src
+	}
+	return flowKey{src, dst}
+}
+
 // Tracker folds a capture's SRT frames into connection attempts. Feed it
 // every frame with Add, in capture order, then call Attempts.
+//
+// A Tracker is not safe for concurrent use: one goroutine feeds it.
 type Tracker struct {
 	attempts []*Attempt
 	byFlow   map[flowKey]*Attempt
@@ -144,18 +179,19 @@ func NewTracker() *Tracker { return &Tracker{byFlow: make(map[flowKey]*Attempt)}
 func (t *Tracker) Add(f *Frame) *Attempt {
 	key := makeFlowKey(f.Src, f.Dst)
 	a := t.byFlow[key]
-	p := &f.Packet
-	if f.Err == nil && p.Control && p.Type == packet.TypeHandshake {
+	p := f.Packet
+	kind := p.Kind()
+	if f.Err == nil && kind == packet.KindHandshake {
 		if a2 := t.handshake(a, key, f); a2 != nil {
 			a = a2
 		}
 	}
 	if a == nil {
-		if f.Err != nil || f.Fragment {
+		if f.Err != nil {
 			return nil
 		}
 		// A session whose handshake is not in the capture.
-		a = &Attempt{Mode: Unknown, Caller: f.Src, Listener: f.Dst, FirstFrame: f.Number, FirstTime: f.Time, Outcome: Established, Congestion: "live"}
+		a = &Attempt{Mode: ModeUnknown, Caller: f.Src, Listener: f.Dst, FirstFrame: f.Number, FirstTime: f.Time, Outcome: OutcomeEstablished, Congestion: "live"}
 		t.attempts = append(t.attempts, a)
 		t.byFlow[key] = a
 	}
@@ -163,22 +199,18 @@ func (t *Tracker) Add(f *Frame) *Attempt {
 	if f.Err != nil {
 		return a
 	}
-	if !p.Control {
+	if kind == packet.KindData || kind == packet.KindFEC {
 		a.DataPackets++
 		if p.Retransmitted {
 			a.Retransmitted++
 		}
-		if a.Outcome == Incomplete && a.Mode == Rendezvous && a.HandshakeSeen {
-			a.Outcome = Established
+		if a.Outcome == OutcomeIncomplete && a.Mode == ModeRendezvous && a.HandshakeSeen {
+			a.Outcome = OutcomeEstablished
 		}
 		return a
 	}
-	if p.Type == packet.TypeNAK {
-		c := p.NAK.Losses()
-		for c.Next() {
-			lo, hi := c.Range()
-			a.Lost += int(lo.Distance(hi)) + 1
-		}
+	if kind == packet.KindNAK {
+		a.Lost += p.NAK.Count()
 	}
 	return a
 }
@@ -190,17 +222,17 @@ func (t *Tracker) handshake(a *Attempt, key flowKey, f *Frame) *Attempt {
 	switch {
 	case hs.Type == handshake.Induction && f.Packet.DstSocket == 0:
 		// A caller's INDUCTION: a new attempt unless it repeats the current one.
-		if a == nil || a.Mode != CallerListener || a.callerSocket != hs.SocketID || a.Caller != f.Src {
-			a = t.start(key, f, CallerListener)
+		if a == nil || a.Mode != ModeCallerListener || a.callerSocket != hs.SocketID || a.Caller != f.Src {
+			a = t.start(key, f, ModeCallerListener)
 			a.callerSocket = hs.SocketID
 		}
 	case hs.Type == handshake.WaveAHand:
-		if a == nil || a.Mode != Rendezvous || a.answered {
-			a = t.start(key, f, Rendezvous)
+		if a == nil || a.Mode != ModeRendezvous || a.answered {
+			a = t.start(key, f, ModeRendezvous)
 		}
 	case a == nil:
 		// A handshake whose start we missed.
-		a = t.start(key, f, CallerListener)
+		a = t.start(key, f, ModeCallerListener)
 		if hs.Type == handshake.Conclusion && f.Packet.DstSocket == 0 {
 			a.callerSocket = hs.SocketID
 		} else {
@@ -211,13 +243,13 @@ func (t *Tracker) handshake(a *Attempt, key flowKey, f *Frame) *Attempt {
 	case hs.Type == handshake.Induction && f.Src != a.Caller:
 		a.inductionResp = true
 	case hs.Type.IsRejection():
-		a.Outcome = Rejected
+		a.Outcome = OutcomeRejected
 		a.Reason, _ = hs.Type.Reason()
 		t.answer(a, f)
 	case hs.Type == handshake.Conclusion || hs.Type == handshake.Agreement:
 		t.extensions(a, f)
 		if hs.Type == handshake.Agreement {
-			a.Outcome = Established
+			a.Outcome = OutcomeEstablished
 			t.answer(a, f)
 		}
 	}
@@ -270,7 +302,7 @@ func (t *Tracker) extensions(a *Attempt, f *Frame) {
 		case handshake.ExtFilter:
 			a.Filter = handshake.DecodeString(v)
 		case handshake.ExtKMRsp:
-			if len(v) == 4 {
+			if handshake.IsKMState(v) {
 				a.KMState, _ = handshake.DecodeKMState(v)
 				a.KMStateSet = true
 				a.KeyLen = 0
@@ -282,19 +314,19 @@ func (t *Tracker) extensions(a *Attempt, f *Frame) {
 	if isReq && a.conclusionAt.IsZero() {
 		a.conclusionAt = f.Time
 	}
-	if isRsp && a.Outcome != Rejected {
-		a.Outcome = Established
+	if isRsp && a.Outcome != OutcomeRejected {
+		a.Outcome = OutcomeEstablished
 		t.answer(a, f)
 	}
 }
 
 // Attempts returns the attempts seen so far, in the order they started,
-// with the outcome of unfinished ones settled: NoAnswer for a caller whose
-// INDUCTION was never answered, Incomplete otherwise.
+// with the outcome of unfinished ones settled: OutcomeNoAnswer for a caller whose
+// INDUCTION was never answered, OutcomeIncomplete otherwise.
 func (t *Tracker) Attempts() []*Attempt {
 	for _, a := range t.attempts {
-		if a.Outcome == Incomplete && a.Mode == CallerListener && !a.inductionResp && !a.answered && a.conclusionAt.IsZero() {
-			a.Outcome = NoAnswer
+		if a.Outcome == OutcomeIncomplete && a.Mode == ModeCallerListener && !a.inductionResp && !a.answered && a.conclusionAt.IsZero() {
+			a.Outcome = OutcomeNoAnswer
 		}
 	}
 	return t.attempts

@@ -1,0 +1,48 @@
+package pcap
+
+import (
+	"net/netip"
+
+	"github.com/srtwire/srtwire/packet"
+)
+
+// flowKey identifies a UDP flow regardless of direction.
+type flowKey struct {
+	a, b netip.AddrPort
+}
+
+func makeFlowKey(src, dst netip.AddrPort) flowKey {
+	if dst.Compare(src) < 0 {
+		src, dst = dst, src
+	}
+	return flowKey{src, dst}
+}
+
+// flowState is what the Reader remembers about a UDP flow.
+type flowState struct {
+	confirmed bool
+	// The last data-shaped datagram seen on an unconfirmed flow, kept
+	// (copied) until the flow is confirmed or another one replaces it.
+	pending      []byte
+	pendingValid bool
+	pendingInfo  frameInfo // its Data lives in pending
+}
+
+// consistentData reports whether two data-shaped datagrams sent in the same
+// direction look like consecutive packets of one SRT stream: the same
+// destination socket and sequence numbers within 4096 of each other.
+func consistentData(prev, cur []byte) bool {
+	var ph, ch packet.Header
+	if _, err := ph.Decode(prev); err != nil || ph.Control {
+		return false
+	}
+	if _, err := ch.Decode(cur); err != nil || ch.Control || ph.DstSocket != ch.DstSocket {
+		return false
+	}
+	d := ph.Seq.Distance(ch.Seq)
+	return d >= -maxDataStep && d <= maxDataStep
+}
+
+// maxDataStep is how far apart the sequence numbers of two data packets
+// of one stream may be for consistentData.
+const maxDataStep = 4096
