@@ -26,7 +26,7 @@ const DefaultCookieStep = time.Minute
 type CookieBaker struct {
 	k0, k1 uint64
 	start  time.Time
-	step  time.Duration
+	step   time.Duration
 }
 
 // NewCookieBaker returns a CookieBaker keyed from rnd (crypto/rand.Reader

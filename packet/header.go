@@ -52,11 +52,11 @@ type Header struct {
 
 	// Data packet fields.
 
-	Seq           SeqNumber // packet sequence number (31 bits)
-	Position      Position  // PP: first, middle, last or solo
-	InOrder       bool      // O: deliver in order
+	Seq           SeqNumber          // packet sequence number (31 bits)
+	Position      Position           // PP: first, middle, last or solo
+	InOrder       bool               // O: deliver in order
 	Key           handshake.KeyFlags // KK: the key that encrypted the payload (KeyNone, KeyEven or KeyOdd; 3 is invalid but kept so the packet re-encodes exactly)
-	Retransmitted bool      // R: the packet is a retransmission
+	Retransmitted bool               // R: the packet is a retransmission
 	// MsgNo is the 26-bit message number. Peers older than SRT 1.2.0
 	// (without the REXMITFLG option) use 27 bits, the upper one being the
 	// R bit: for them the number is MsgNo | 1<<26 when Retransmitted.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/session"
 	"github.com/srtwire/srtwire/reject"
+	"github.com/srtwire/srtwire/session"
 )
 
 // manifestCounts reads "DATA (R=1)" per capture from MANIFEST.md's table.
