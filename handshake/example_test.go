@@ -7,6 +7,7 @@ import (
 	"net/netip"
 
 	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -38,9 +39,7 @@ func Example_buildRejection() {
 		MTU: 1500, FlowWindow: 8192, Type: handshake.Conclusion, SocketID: 0x1eb20fac, Cookie: 0x20f6563c}
 	_ = caller.SetPeerAddr(netip.MustParseAddr("127.0.0.1"))
 
-	answer := caller
-	answer.Ext = nil // a rejection carries no extension blocks
-	answer.Type = handshake.RejectionType(reject.Forbidden)
+	answer := handshake.Rejection(&caller, reject.Forbidden) // no extension blocks, Type 1000 + reason
 	cif, _ := answer.AppendBinary(nil)
 	fmt.Println(len(cif), "bytes, type", int32(answer.Type), answer.Type)
 	// Output: 48 bytes, type 2403 REJECT(SRT_REJX_FORBIDDEN)
@@ -89,4 +88,37 @@ func ExampleHandshake_Extensions() {
 	// Output:
 	// HSREQ version 1.5.1 latency 120 flags TSBPDSND|TSBPDRCV|CRYPT|TLPKTDROP|PERIODICNAK|REXMITFLG|FILTERCAP
 	// SID "#!::r=live/feed1" (4 words)
+}
+
+// Build a caller's whole CONCLUSION datagram in one pass into one buffer:
+// the 16-byte packet header with packet.Header.AppendBinary, then the CIF
+// and its extension blocks with a Builder appending to the same slice.
+func ExampleNewBuilder() {
+	hdr := packet.Header{Control: true, Type: packet.TypeHandshake, Timestamp: 1200}
+	hs := handshake.Handshake{Version: handshake.Version5, ISN: 902740735, MTU: 1500, FlowWindow: 8192,
+		Type: handshake.Conclusion, SocketID: 0x1eb20fac, Cookie: 0x20f6563c}
+	_ = hs.SetPeerAddr(netip.MustParseAddr("127.0.0.1"))
+
+	buf := make([]byte, 0, 1500) // one buffer, reused for every datagram
+	buf, _ = hdr.AppendBinary(buf)
+	b := handshake.NewBuilder(buf, &hs)
+	b.AddHSReq(handshake.ExtHSReq, handshake.HSReq{Version: handshake.MakeSRTVersion(1, 5, 1),
+		Flags: handshake.SRTFlags(0xBF), RecvDelay: 120, SendDelay: 120})
+	b.AddString(handshake.ExtSID, "#!::r=live/feed1,m=publish")
+	datagram, err := b.Finish() // sets the HSREQ and CONFIG flags in the Extension field
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	var p packet.Packet
+	if err := p.Decode(datagram); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(datagram), "bytes:", p.Kind(), p.Handshake.Type, p.Handshake.Flags())
+	fmt.Println("stream id:", p.Handshake.StreamID())
+	// Output:
+	// 112 bytes: handshake CONCLUSION HSREQ|CONFIG
+	// stream id: #!::r=live/feed1,m=publish
 }

@@ -91,7 +91,7 @@ type Handshake struct {
 	MTU        uint32 // maximum transmission unit (libsrt's MSS), 1500 by default
 	FlowWindow uint32 // maximum flow window size, in packets
 	Type       Type   // Handshake Type, including rejections
-	SocketID   uint32 // the sender's SRT socket ID (see SPEC §4.5 for the induction quirk)
+	SocketID   uint32 // the sender's SRT socket ID (an HSv5 listener's INDUCTION answer echoes the caller's)
 	Cookie     uint32 // SYN cookie
 	// PeerIP holds the 16 Peer IP bytes exactly as on the wire, that is
 	// with every 4-byte group byte-reversed. Use PeerAddr and SetPeerAddr.

@@ -251,7 +251,8 @@ func TestUnknownExtensionVisible(t *testing.T) {
 }
 
 func TestStringEncoding(t *testing.T) {
-	// SPEC §5.4: "STREAM" -> E R T S \0 \0 M A.
+	// libsrt reverses the bytes of each word (srtcore/utilities.h, HtoNLA):
+	// "STREAM" -> E R T S \0 \0 M A.
 	assert.Equal(t, []byte("ERTS\x00\x00MA"), handshake.AppendEncodedString(nil, "STREAM"))
 	// MANIFEST: "feed1" is 64 65 65 66 00 00 00 31.
 	assert.Equal(t, mustHex("6465656600000031"), handshake.AppendEncodedString(nil, "feed1"))
@@ -295,7 +296,7 @@ func TestKeyMaterial(t *testing.T) {
 			assert.ErrorIs(t, got.Decode(append(enc, 0, 0, 0, 0)), handshake.ErrKMLength)
 		}
 	}
-	// The lengths SPEC §5.5 gives.
+	// The lengths of haicrypt/hcrypt_msg.h: 16 + salt + 8 + n*key.
 	assert.Equal(t, 56, handshake.KMLen(16, 16, handshake.KeyEven))
 	assert.Equal(t, 104, handshake.KMLen(16, 32, handshake.KeyBoth))
 	enc, _ := testKM(handshake.KeyEven, 16).AppendBinary(nil)

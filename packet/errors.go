@@ -9,7 +9,7 @@ import (
 // Sentinel errors. They are returned unwrapped; compare with errors.Is.
 // A malformed HANDSHAKE CIF is reported with the sentinels of package
 // handshake instead (handshake.ErrExtLength, ...). Error texts start with
-// "packet: ", except ErrTruncated, which is shared with package handshake.
+// "packet: ", except ErrTruncated, which package handshake defines for both.
 var (
 	// ErrTruncated reports input shorter than the fixed part being decoded:
 	// a datagram shorter than the 16-byte header, an ACK CIF shorter than

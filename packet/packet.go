@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/internal/clone"
 )
 
 // PeerErrorFile is the only PEERERROR code libsrt sends (SRT_EFILE): a
@@ -207,28 +208,17 @@ func (p *Packet) AppendBinary(b []byte) ([]byte, error) {
 
 // Clone returns a deep copy of p whose slices do not alias the decoded
 // input (one allocation for all of them, plus the Packet). Nil slices stay
-// nil and empty ones stay empty.
+// nil and empty ones stay empty, as for every Clone of srtwire.
 func (p *Packet) Clone() *Packet {
 	c := new(Packet)
 	*c = *p
 	n := len(p.Payload) + len(p.Handshake.Ext) + len(p.ACK.Extra) + len(p.NAK.List) + len(p.DropReq.Extra) + len(p.CIF)
 	buf := make([]byte, 0, n)
-	c.Payload = cloneInto(&buf, p.Payload)
-	c.Handshake.Ext = cloneInto(&buf, p.Handshake.Ext)
-	c.ACK.Extra = cloneInto(&buf, p.ACK.Extra)
-	c.NAK.List = cloneInto(&buf, p.NAK.List)
-	c.DropReq.Extra = cloneInto(&buf, p.DropReq.Extra)
-	c.CIF = cloneInto(&buf, p.CIF)
+	c.Payload = clone.Into(&buf, p.Payload)
+	c.Handshake.Ext = clone.Into(&buf, p.Handshake.Ext)
+	c.ACK.Extra = clone.Into(&buf, p.ACK.Extra)
+	c.NAK.List = clone.Into(&buf, p.NAK.List)
+	c.DropReq.Extra = clone.Into(&buf, p.DropReq.Extra)
+	c.CIF = clone.Into(&buf, p.CIF)
 	return c
-}
-
-// cloneInto copies s to the end of *buf (which has room for it) and returns
-// the copy as a three-index slice.
-func cloneInto(buf *[]byte, s []byte) []byte {
-	if s == nil {
-		return nil
-	}
-	i := len(*buf)
-	*buf = append(*buf, s...)
-	return (*buf)[i : i+len(s) : i+len(s)]
 }

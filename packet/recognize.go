@@ -65,7 +65,8 @@ const (
 )
 
 // Recognize judges whether a UDP payload is an SRT datagram from its bytes
-// alone, the way a demultiplexer on a shared socket would (as pion's demux
+// alone, the way a demultiplexer on a socket that carries several
+// protocols would (as pion's demux
 // does for DTLS/SRTP/STUN). It is strict for control packets, whose header
 // and CIF must match what libsrt sends, and returns ConfidenceMaybe for
 // anything shaped like a data packet (a valid key field, a destination

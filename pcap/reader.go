@@ -113,7 +113,7 @@ type source interface {
 //
 // Without Options.Ports, SRT is recognised on any UDP port: a flow (a pair
 // of UDP endpoints) becomes SRT at its first datagram that passes
-// [Recognize] as a control packet (handshake, ACK, keep-alive, ...), or
+// packet.Recognize as a control packet (handshake, ACK, keep-alive, ...), or
 // when two data-shaped datagrams in a row fit one SRT stream. Captures that
 // start mid-session are therefore decoded from their first SRT frame: the
 // first data datagram of a flow is held back until the flow is confirmed
@@ -124,9 +124,12 @@ type source interface {
 //	defer r.Close()
 //	for r.Next() {
 //		f := r.Frame()
-//		fmt.Println(f.Number, f.Src, "->", f.Dst, f.Packet.Type)
+//		fmt.Println(f.Number, f.Src, "->", f.Dst, f.Packet.Kind())
 //	}
 //	if err := r.Err(); err != nil { ... }
+//
+// A Reader is not safe for concurrent use: one goroutine calls Next and
+// reads the Frame.
 type Reader struct {
 	src        source
 	ng         bool

@@ -7,11 +7,11 @@ import (
 
 // ErrRejected matches every [Reason] under errors.Is, so
 // errors.Is(err, ErrRejected) tells whether err is a rejection of any kind.
-var ErrRejected = errors.New("srt: connection rejected")
+var ErrRejected = errors.New("reject: connection rejected")
 
-// Error returns "srt: connection rejected: " followed by [Reason.String],
+// Error returns "reject: connection rejected: " followed by [Reason.String],
 // ": " and [Reason.Text], for example
-// "srt: connection rejected: SRT_REJ_BADSECRET (10): Incorrect passphrase".
+// "reject: connection rejected: SRT_REJ_BADSECRET (10): Incorrect passphrase".
 // It does not allocate for known codes.
 //
 // Because Reason is an error, errors.Is(err, reject.BadSecret) and
@@ -28,4 +28,4 @@ func (r Reason) Error() string {
 // is handled by errors.Is itself.
 func (r Reason) Is(target error) bool { return target == ErrRejected }
 
-const errorPrefix = "srt: connection rejected: "
+const errorPrefix = "reject: connection rejected: "

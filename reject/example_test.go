@@ -76,7 +76,7 @@ func ExampleReason_errorsIs() {
 	}
 	fmt.Println(errors.Is(err, reject.ErrRejected))
 	// Output:
-	// connect 192.0.2.1:9000: srt: connection rejected: SRT_REJ_BADSECRET (10): Incorrect passphrase
+	// connect 192.0.2.1:9000: reject: connection rejected: SRT_REJ_BADSECRET (10): Incorrect passphrase
 	// check SRTO_PASSPHRASE
 	// SRT_REJ_BADSECRET retryable: false
 	// true

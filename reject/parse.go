@@ -9,12 +9,12 @@ import (
 // Errors that [Parse] wraps in a [*ParseError].
 var (
 	// ErrSyntax means the text is neither a reason name nor a number.
-	ErrSyntax = errors.New("not a rejection reason name or number")
+	ErrSyntax = errors.New("reject: not a rejection reason name or number")
 	// ErrRange means the number is negative or above MaxReason.
-	ErrRange = errors.New("rejection reason out of range")
+	ErrRange = errors.New("reject: rejection reason out of range")
 	// ErrNotRejection means a "wire:" value is below 1000, so it is a
 	// Handshake Type that does not reject.
-	ErrNotRejection = errors.New("handshake type below 1000 is not a rejection")
+	ErrNotRejection = errors.New("reject: handshake type below 1000 is not a rejection")
 )
 
 // ParseError is the error [Parse] returns. Err is [ErrSyntax], [ErrRange] or
@@ -26,7 +26,7 @@ type ParseError struct {
 
 // Error returns `reject: parsing "INPUT": ` followed by Err's message.
 func (e *ParseError) Error() string {
-	return "reject: parsing " + strconv.Quote(e.Input) + ": " + e.Err.Error()
+	return "reject: parsing " + strconv.Quote(e.Input) + ": " + strings.TrimPrefix(e.Err.Error(), "reject: ")
 }
 
 // Unwrap returns Err, so errors.Is(err, reject.ErrSyntax) works.

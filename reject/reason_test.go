@@ -13,7 +13,7 @@ import (
 	"github.com/srtwire/srtwire/reject"
 )
 
-// row is one line of SPEC §6.1 or §6.2, copied by hand from the spec.
+// row is one reason as libsrt defines it, copied by hand from its sources.
 type row struct {
 	r     reject.Reason
 	code  int32
@@ -23,7 +23,8 @@ type row struct {
 	text  string
 }
 
-// spec61 is SPEC §6.1: SRT_REJ_* (srt.h), texts of srt_rejectreason_str.
+// spec61 is libsrt's SRT_REJ_* (srtcore/srt.h), with the texts of
+// srt_rejectreason_str (srtcore/common.cpp).
 var spec61 = []row{
 	{reject.Unknown, 0, 1000, "SRT_REJ_UNKNOWN", "1.3.4", "Unknown or erroneous"},
 	{reject.System, 1, 1001, "SRT_REJ_SYSTEM", "1.3.4", "Error in system calls"},
@@ -46,7 +47,7 @@ var spec61 = []row{
 	{reject.Config, 18, 1018, "SRT_REJ_CONFIG", "dev", "Invalid configuration"},
 }
 
-// spec62 is SPEC §6.2: SRT_REJX_* (access_control.h), texts of the dev
+// spec62 is libsrt's SRT_REJX_* (srtcore/access_control.h), texts of the dev
 // srt_rejectreasonx_str. 1404 and 1501 are missing there; their texts are ours.
 var spec62 = []row{
 	{reject.Fallback, 1000, 2000, "SRT_REJX_FALLBACK", "1.4.2", "Default fallback reason"},
@@ -84,7 +85,7 @@ func checkRow(t *testing.T, w row, cat reject.Category) {
 	assert.Equal(t, w.since, r.Since())
 	assert.Equal(t, cat, r.Category())
 	assert.Equal(t, fmt.Sprintf("%s (%d)", w.name, w.code), r.String())
-	assert.Equal(t, "srt: connection rejected: "+r.String()+": "+w.text, r.Error())
+	assert.Equal(t, "reject: connection rejected: "+r.String()+": "+w.text, r.Error())
 	assert.NotEmpty(t, r.Explain())
 	assert.NotContains(t, r.Explain(), "\n")
 
@@ -295,7 +296,7 @@ func TestUnknownCodes(t *testing.T) {
 			assert.Equal(t, tt.text, tt.r.Text())
 			assert.Equal(t, tt.str, tt.r.String())
 			assert.Equal(t, tt.gostr, tt.r.GoString())
-			assert.Equal(t, "srt: connection rejected: "+tt.str+": "+tt.text, tt.r.Error())
+			assert.Equal(t, "reject: connection rejected: "+tt.str+": "+tt.text, tt.r.Error())
 			assert.NotEmpty(t, tt.r.Explain())
 			assert.Empty(t, tt.r.Since())
 			assert.False(t, tt.r.Retryable())
@@ -310,7 +311,7 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "reject.Forbidden", fmt.Sprintf("%#v", r))
 	// fmt prefers Error over String for %v and %s.
 	assert.Equal(t, r.Error(), fmt.Sprintf("%v", r))
-	assert.Equal(t, "srt: connection rejected: SRT_REJX_FORBIDDEN (1403): Resource access forbidden", r.Error())
+	assert.Equal(t, "reject: connection rejected: SRT_REJX_FORBIDDEN (1403): Resource access forbidden", r.Error())
 }
 
 func TestHTTPStatus(t *testing.T) {
@@ -507,6 +508,6 @@ func TestErrors(t *testing.T) {
 	assert.False(t, r.Retryable())
 
 	assert.Equal(t,
-		"connect 10.0.0.1:9000: srt: connection rejected: SRT_REJ_BADSECRET (10): Incorrect passphrase",
+		"connect 10.0.0.1:9000: reject: connection rejected: SRT_REJ_BADSECRET (10): Incorrect passphrase",
 		wrapped.Error())
 }

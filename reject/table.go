@@ -17,9 +17,9 @@ type entry struct {
 	gostr   string // "reject." + goName
 }
 
-// table lists every known reason in ascending order. Texts: SPEC §6.1
-// (srt_rejectreason_str on libsrt master, dev texts for 17 and 18) and §6.2
-// (srt_rejectreasonx_str on libsrt dev).
+// table lists every known reason in ascending order. Texts: libsrt's
+// srt_rejectreason_str (srtcore/common.cpp on master; the dev texts for 17
+// and 18) and srt_rejectreasonx_str (libsrt dev).
 var table = [...]entry{
 	{code: Unknown, name: "SRT_REJ_UNKNOWN", goName: "Unknown", since: "1.3.4",
 		text:    "Unknown or erroneous",

@@ -50,8 +50,8 @@ type TSharkPacket struct {
 type tsField struct{ key, val string }
 
 // TShark reads Dir()/name.tshark.json.gz. The parse is cached; each call
-// returns fresh copies of the UDP payloads, but the SRT maps are shared and
-// must not be modified.
+// returns fresh copies of the UDP payloads, but the SRT maps are the cached
+// ones, common to all callers, and must not be modified.
 func TShark(name string) ([]TSharkPacket, error) {
 	path := Path(name + ".tshark.json.gz")
 	pkts, err := cached("tshark:"+path, func() ([]TSharkPacket, error) { return ReadTShark(path) })

@@ -1,0 +1,39 @@
+package pcap_test
+
+import (
+	"fmt"
+	"log"
+	"path/filepath"
+
+	"github.com/srtwire/srtwire/internal/testcorpus"
+	"github.com/srtwire/srtwire/pcap"
+	"github.com/srtwire/srtwire/session"
+)
+
+// Read a capture, print each SRT packet's kind, and fold the frames into
+// connection attempts with a session.Tracker.
+func ExampleReader() {
+	r, err := pcap.Open(filepath.Join(testcorpus.Dir(), "s05_app_reject_1403.pcap"), nil) // nil: SRT on any port
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	tr := session.NewTracker()
+	for r.Next() {
+		f := r.Frame()
+		fmt.Println(f.Number, f.Src, "->", f.Dst, f.Packet.Kind(), f.Packet.Handshake.Type)
+		tr.Add(&session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err})
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err)
+	}
+	for _, a := range tr.Attempts() {
+		fmt.Println(a.Caller, "called", a.Listener, "asking for", a.StreamID+":", a.Outcome, a.Reason.Name())
+	}
+	// Output:
+	// 1 127.0.0.1:44511 -> 127.0.0.1:41042 handshake INDUCTION
+	// 2 127.0.0.1:41042 -> 127.0.0.1:44511 handshake INDUCTION
+	// 3 127.0.0.1:44511 -> 127.0.0.1:41042 handshake CONCLUSION
+	// 4 127.0.0.1:41042 -> 127.0.0.1:44511 handshake REJECT(SRT_REJX_FORBIDDEN)
+	// 127.0.0.1:44511 called 127.0.0.1:41042 asking for #!::r=forbidden,u=bob: rejected SRT_REJX_FORBIDDEN
+}
