@@ -1,22 +1,8 @@
 package pcap
 
 import (
-	"net/netip"
-
 	"github.com/srtwire/srtwire/packet"
 )
-
-// flowKey identifies a UDP flow regardless of direction.
-type flowKey struct {
-	a, b netip.AddrPort
-}
-
-func makeFlowKey(src, dst netip.AddrPort) flowKey {
-	if dst.Compare(src) < 0 {
-		src, dst = dst, src
-	}
-	return flowKey{src, dst}
-}
 
 // flowState is what the Reader remembers about a UDP flow.
 type flowState struct {

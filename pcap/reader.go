@@ -15,6 +15,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
+	"github.com/srtwire/srtwire/internal/flow"
 	"github.com/srtwire/srtwire/packet"
 )
 
@@ -144,7 +145,7 @@ type Reader struct {
 	anyForced bool
 	portsOnly bool
 
-	flows    map[flowKey]*flowState
+	flows    map[flow.Key]*flowState
 	srtHosts map[[2]netip.Addr]struct{}
 	udp      udpFrame
 	frame    Frame
@@ -180,7 +181,7 @@ func Open(path string, opts *Options) (*Reader, error) {
 // gzip-compressed or not. opts may be nil.
 func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 	r := &Reader{
-		flows:    make(map[flowKey]*flowState),
+		flows:    make(map[flow.Key]*flowState),
 		srtHosts: make(map[[2]netip.Addr]struct{}),
 	}
 	if opts != nil {
@@ -348,14 +349,14 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 	cur := frameInfo{number: r.stats.Frames, time: ci.Timestamp, src: u.src, dst: u.dst, offset: offset,
 		data: u.payload, len: u.udpLen, truncated: u.truncated || ci.CaptureLength < ci.Length}
 	if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
-		r.confirm(makeFlowKey(u.src, u.dst), u)
+		r.confirm(flow.MakeKey(u.src, u.dst), u)
 		r.emit(&cur)
 		return true
 	}
 	if r.portsOnly {
 		return false
 	}
-	key := makeFlowKey(u.src, u.dst)
+	key := flow.MakeKey(u.src, u.dst)
 	fs := r.flows[key]
 	if fs != nil && fs.confirmed {
 		r.emit(&cur)
@@ -422,7 +423,7 @@ func (r *Reader) emit(fi *frameInfo) {
 	}
 }
 
-func (r *Reader) newFlow(key flowKey) *flowState {
+func (r *Reader) newFlow(key flow.Key) *flowState {
 	if len(r.flows) >= maxFlows {
 		clear(r.flows)
 	}
@@ -431,7 +432,7 @@ func (r *Reader) newFlow(key flowKey) *flowState {
 	return fs
 }
 
-func (r *Reader) confirm(key flowKey, u *udpFrame) *flowState {
+func (r *Reader) confirm(key flow.Key, u *udpFrame) *flowState {
 	fs := r.flows[key]
 	if fs == nil {
 		fs = r.newFlow(key)
@@ -458,7 +459,7 @@ func (r *Reader) fragmentOfSRT(u *udpFrame) bool {
 		if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
 			return true
 		}
-		if fs := r.flows[makeFlowKey(u.src, u.dst)]; fs != nil && fs.confirmed {
+		if fs := r.flows[flow.MakeKey(u.src, u.dst)]; fs != nil && fs.confirmed {
 			return true
 		}
 		return false

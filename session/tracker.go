@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/internal/flow"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/reject"
 )
@@ -147,37 +148,25 @@ type Frame struct {
 	Err error
 }
 
-// flowKey identifies a UDP flow regardless of direction.
-type flowKey struct {
-	a, b netip.AddrPort
-}
-
-func makeFlowKey(src, dst netip.AddrPort) flowKey {
-	if dst.Compare(src) < 0 {
-		src, dst = dst, src
-	}
-	return flowKey{src, dst}
-}
-
 // Tracker folds a capture's SRT frames into connection attempts. Feed it
 // every frame with Add, in capture order, then call Attempts.
 //
 // A Tracker is not safe for concurrent use: one goroutine feeds it.
 type Tracker struct {
 	attempts []*Attempt
-	byFlow   map[flowKey]*Attempt
+	byFlow   map[flow.Key]*Attempt
 	km       handshake.KeyMaterial
 }
 
 // NewTracker returns an empty Tracker.
-func NewTracker() *Tracker { return &Tracker{byFlow: make(map[flowKey]*Attempt)} }
+func NewTracker() *Tracker { return &Tracker{byFlow: make(map[flow.Key]*Attempt)} }
 
 // Add folds one frame into the attempt it belongs to and returns that
 // attempt (nil for a frame that belongs to none: an undecodable frame of a
 // flow with no attempt yet). Frames that did not decode are counted in the
 // attempt's frame range only. The attempt is updated by later frames.
 func (t *Tracker) Add(f *Frame) *Attempt {
-	key := makeFlowKey(f.Src, f.Dst)
+	key := flow.MakeKey(f.Src, f.Dst)
 	a := t.byFlow[key]
 	p := f.Packet
 	kind := p.Kind()
@@ -217,7 +206,7 @@ func (t *Tracker) Add(f *Frame) *Attempt {
 
 // handshake updates (or starts) the attempt a handshake belongs to and
 // returns it.
-func (t *Tracker) handshake(a *Attempt, key flowKey, f *Frame) *Attempt {
+func (t *Tracker) handshake(a *Attempt, key flow.Key, f *Frame) *Attempt {
 	hs := &f.Packet.Handshake
 	switch {
 	case hs.Type == handshake.Induction && f.Packet.DstSocket == 0:
@@ -256,7 +245,7 @@ func (t *Tracker) handshake(a *Attempt, key flowKey, f *Frame) *Attempt {
 	return a
 }
 
-func (t *Tracker) start(key flowKey, f *Frame, m Mode) *Attempt {
+func (t *Tracker) start(key flow.Key, f *Frame, m Mode) *Attempt {
 	a := &Attempt{Mode: m, Caller: f.Src, Listener: f.Dst, HandshakeSeen: true, FirstFrame: f.Number,
 		FirstTime: f.Time, Congestion: "live"}
 	t.attempts = append(t.attempts, a)

@@ -25,7 +25,8 @@ const module = "github.com/srtwire/srtwire/"
 //	reject ← handshake ← packet ← crypt ← listener, session
 //	packet ← pcap (with gopacket)
 //
-// internal/clone (the helper behind every Clone) is open to all of them.
+// internal/clone (the helper behind every Clone) and internal/flow (a UDP
+// flow's key) are open to all of them.
 // Any import whose first path element has a dot (a third-party module) is
 // refused, except where thirdParty allows it.
 var rules = map[string][]string{
@@ -37,7 +38,11 @@ var rules = map[string][]string{
 	"session":        {"crypt", "handshake", "packet", "reject"},
 	"pcap":           {"packet"},
 	"internal/clone": nil,
+	"internal/flow":  nil,
 }
+
+// openInternal are the internal helpers every library package may use.
+var openInternal = []string{"internal/clone", "internal/flow"}
 
 // thirdParty lists the only third-party imports allowed, per package.
 var thirdParty = map[string][]string{
@@ -57,7 +62,7 @@ func check(pkg, file string, imps []string) []string {
 		switch {
 		case strings.HasPrefix(p, module):
 			dep := strings.TrimPrefix(p, module)
-			if dep != "internal/clone" && !slices.Contains(rules[pkg], dep) {
+			if !slices.Contains(openInternal, dep) && !slices.Contains(rules[pkg], dep) {
 				bad = append(bad, pkg+"/"+file+" imports "+p+": "+pkg+" may import only "+strings.Join(rules[pkg], ", ")+" from this module")
 			}
 		case strings.Contains(strings.Split(p, "/")[0], "."):
