@@ -8,9 +8,12 @@ import (
 type flowState struct {
 	confirmed bool
 	// The last data-shaped datagram seen on an unconfirmed flow, kept
-	// (copied) until the flow is confirmed or another one replaces it.
-	pending      []byte
+	// until the flow is confirmed or another one replaces it: its header
+	// always, the whole datagram (copied into pending) when pendingKept.
 	pendingValid bool
+	pendingKept  bool
+	head         [packet.HeaderSize]byte
+	pending      []byte
 	pendingInfo  frameInfo // its Data lives in pending
 }
 

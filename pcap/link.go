@@ -46,6 +46,9 @@ type udpFrame struct {
 	// truncated is set when the capture holds fewer bytes than the IP or
 	// UDP headers say (snaplen).
 	truncated bool
+	// lenUnknown is set when the UDP header gives no length (0, as for an
+	// IPv6 jumbogram): the payload is whatever the capture holds.
+	lenUnknown bool
 }
 
 // parseFrame finds the UDP datagram in a captured frame. It never
@@ -158,7 +161,9 @@ func parseIPv6(ip []byte, f *udpFrame) {
 	} else if len(rest) < plen {
 		f.truncated = true
 	}
-	for i := 0; i < 8; i++ { // a bounded walk of extension headers
+	// Walk the extension headers, however many: each takes at least 8
+	// bytes, so the walk ends with the datagram.
+	for {
 		switch next {
 		case 17:
 			parseUDP(rest, src, dst, f)
@@ -206,6 +211,7 @@ func parseUDP(u []byte, src, dst netip.Addr, f *udpFrame) {
 	ulen := int(binary.BigEndian.Uint16(u[4:]))
 	if ulen < 8 {
 		ulen = len(u) // 0 = jumbogram or unknown: take what is there
+		f.lenUnknown = true
 	}
 	f.udpLen = ulen - 8
 	p := u[8:]

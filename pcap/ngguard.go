@@ -22,13 +22,20 @@ const maxBlock = maxSnaplen + 64<<10
 // maxBlock bytes or read past a block: gopacket v1.1.19 trusts the
 // interface snap length and the packet capture length.
 type ngGuard struct {
-	r     *bufio.Reader
-	buf   []byte
-	pos   int
-	be    bool
-	block int
-	err   error
+	r      *bufio.Reader
+	buf    []byte
+	pos    int
+	be     bool
+	block  int
+	ifaces int // interface description blocks in the current section
+	err    error
 }
+
+// maxInterfaces bounds the interface description blocks of one pcapng
+// section. gopacket's reader keeps every one (about 720 bytes each) for the
+// rest of the section, so an unbounded count is unbounded memory; real
+// captures have a few (dumpcap -i any: one per interface on the host).
+const maxInterfaces = 4096
 
 func (g *ngGuard) Read(p []byte) (int, error) {
 	if g.pos >= len(g.buf) {
@@ -105,9 +112,14 @@ func (g *ngGuard) next() {
 			g.bad("bad section header options")
 			return
 		}
-	case 1: // interface description: bound the snap length
+		g.ifaces = 0
+	case 1: // interface description: bound the snap length and the count
 		if n < 20 || !g.options(g.buf[16:n-4], idbOptionMin, true) {
 			g.bad("bad interface description")
+			return
+		}
+		if g.ifaces++; g.ifaces > maxInterfaces {
+			g.bad(fmt.Sprintf("more than %d interfaces in one section", maxInterfaces))
 			return
 		}
 		if s := g.u32(g.buf[12:]); s == 0 || s > maxSnaplen {

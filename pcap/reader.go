@@ -102,6 +102,10 @@ type Stats struct {
 	Errors    int   // of which did not decode
 	Bytes     int64 // bytes of capture consumed (decompressed, when gzip)
 	Fragments int   // IP fragments of SRT flows
+	// Dropped counts data datagrams held back on a flow not yet confirmed
+	// as SRT that could not be handed out once it was: longer than 2 KiB,
+	// or over the 8 MiB that all held-back datagrams may take together.
+	Dropped int
 }
 
 type source interface {
@@ -146,6 +150,7 @@ type Reader struct {
 	portsOnly bool
 
 	flows    map[flow.Key]*flowState
+	held     int // bytes held back by unconfirmed flows (see hold)
 	srtHosts map[[2]netip.Addr]struct{}
 	udp      udpFrame
 	frame    Frame
@@ -347,7 +352,10 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 		return false
 	}
 	cur := frameInfo{number: r.stats.Frames, time: ci.Timestamp, src: u.src, dst: u.dst, offset: offset,
-		data: u.payload, len: u.udpLen, truncated: u.truncated || ci.CaptureLength < ci.Length}
+		data: u.payload, len: u.udpLen, truncated: u.truncated || u.lenUnknown && ci.CaptureLength < ci.Length}
+	// A complete UDP datagram is not truncated, whatever the record's
+	// original length claims (a lying 4 GB one, or trailer bytes the capture
+	// did not keep).
 	if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
 		r.confirm(flow.MakeKey(u.src, u.dst), u)
 		r.emit(&cur)
@@ -369,29 +377,65 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 		if fs == nil {
 			fs = r.newFlow(key)
 		}
-		if fs.pendingValid && fs.pendingInfo.src == u.src && consistentData(fs.pending, u.payload) {
+		if fs.pendingValid && fs.pendingInfo.src == u.src && consistentData(fs.head[:], u.payload) {
 			fs = r.confirm(key, u)
 			break
 		}
 		// Hold this one back until the flow proves to be SRT.
-		fs.pending = append(fs.pending[:0], u.payload...)
-		fs.pendingValid = true
-		fs.pendingInfo = cur
-		fs.pendingInfo.data = nil
+		r.hold(fs, &cur)
 		return false
 	default:
 		return false
 	}
-	if fs.pendingValid {
+	if fs.pendingValid && fs.pendingKept {
 		held := fs.pendingInfo
 		held.data = fs.pending
-		fs.pendingValid = false
+		r.release(fs)
 		r.stash, r.stashed = cur, true
 		r.emit(&held)
 		return true
 	}
+	if fs.pendingValid { // held back as a header only: it cannot be handed out
+		r.release(fs)
+		r.stats.Dropped++
+	}
 	r.emit(&cur)
 	return true
+}
+
+// Bounds on what unconfirmed flows hold: a held-back datagram is copied
+// only when it is at most maxHeldDatagram bytes (SRT sends datagrams of at
+// most the MTU) and the copies of all flows stay within maxHeldBytes;
+// otherwise only its 16-byte header is kept, for the consistency check,
+// and the datagram is counted in Stats.Dropped if its flow is confirmed.
+const (
+	maxHeldDatagram = 2048
+	maxHeldBytes    = 8 << 20
+)
+
+// hold keeps the data-shaped frame cur on the unconfirmed flow fs.
+func (r *Reader) hold(fs *flowState, cur *frameInfo) {
+	p := cur.data
+	fs.pendingValid = true
+	fs.pendingInfo = *cur
+	fs.pendingInfo.data = nil
+	fs.head = [packet.HeaderSize]byte(p[:packet.HeaderSize])
+	if len(p) <= maxHeldDatagram && (cap(fs.pending) >= len(p) || r.held+len(p) <= maxHeldBytes) {
+		if cap(fs.pending) < len(p) {
+			r.held += len(p) - cap(fs.pending)
+			fs.pending = make([]byte, 0, len(p))
+		}
+		fs.pending = append(fs.pending[:0], p...)
+		fs.pendingKept = true
+		return
+	}
+	fs.pendingKept = false
+}
+
+// release forgets what fs holds back.
+func (r *Reader) release(fs *flowState) {
+	r.held -= cap(fs.pending)
+	fs.pending, fs.pendingValid, fs.pendingKept = nil, false, false
 }
 
 // frameInfo is what the Reader knows of a frame before decoding it: the
@@ -426,6 +470,7 @@ func (r *Reader) emit(fi *frameInfo) {
 func (r *Reader) newFlow(key flow.Key) *flowState {
 	if len(r.flows) >= maxFlows {
 		clear(r.flows)
+		r.held = 0
 	}
 	fs := &flowState{}
 	r.flows[key] = fs
