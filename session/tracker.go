@@ -80,7 +80,10 @@ type Attempt struct {
 	FirstFrame, LastFrame int
 	FirstTime, LastTime   time.Time
 
-	StreamID   string // from the caller's SID block
+	StreamID string // from the caller's SID block, at most 512 bytes (libsrt's limit)
+	// Truncated is set when a string block (SID, CONGESTION, FILTER) was
+	// longer than libsrt accepts and was cut to that length.
+	Truncated  bool
 	Congestion string // "live" unless a CONGESTION block says otherwise
 	Filter     string // the packet-filter configuration the listener answered with (or the caller asked for)
 	// KeyLen is the negotiated AES key length in bytes (16, 24, 32): set
@@ -106,6 +109,7 @@ type Attempt struct {
 	Retransmitted int // data packets with the R flag
 	Lost          int // sequence numbers reported lost by NAKs, counted per report
 
+	key           flow.Key
 	callerSocket  uint32
 	conclusionAt  time.Time
 	answered      bool
@@ -152,14 +156,64 @@ type Frame struct {
 // every frame with Add, in capture order, then call Attempts.
 //
 // A Tracker is not safe for concurrent use: one goroutine feeds it.
+//
+// Memory is bounded whatever the input: an Attempt takes at most about
+// 1 KiB (its strings are capped at libsrt's limits: Stream ID 512 bytes,
+// FILTER 64, CONGESTION 16), and the Tracker keeps at most MaxAttempts of
+// them (32 MiB with the default). When a new attempt would pass the bound,
+// the older half is retired: settled, handed to OnRetire if it is set (a
+// streaming summary prints them there), and forgotten.
 type Tracker struct {
+	// MaxAttempts bounds the attempts kept; 0 means DefaultMaxAttempts.
+	MaxAttempts int
+	// OnRetire, if set, receives each attempt the Tracker forgets to stay
+	// within MaxAttempts, in the order they started. Attempts returns only
+	// the attempts not retired.
+	OnRetire func(*Attempt)
+
 	attempts []*Attempt
 	byFlow   map[flow.Key]*Attempt
 	km       handshake.KeyMaterial
+	retired  int
 }
+
+// DefaultMaxAttempts is the number of attempts a Tracker keeps by default.
+const DefaultMaxAttempts = 1 << 15
 
 // NewTracker returns an empty Tracker.
 func NewTracker() *Tracker { return &Tracker{byFlow: make(map[flow.Key]*Attempt)} }
+
+// Retired returns how many attempts were retired to stay within
+// MaxAttempts.
+func (t *Tracker) Retired() int { return t.retired }
+
+// add records a new attempt, retiring the older half of the kept ones
+// first if the bound is reached.
+func (t *Tracker) add(key flow.Key, a *Attempt) {
+	limit := t.MaxAttempts
+	if limit <= 0 {
+		limit = DefaultMaxAttempts
+	}
+	if len(t.attempts) >= limit {
+		n := max(1, len(t.attempts)/2)
+		for _, old := range t.attempts[:n] {
+			settle(old)
+			if t.byFlow[old.key] == old {
+				delete(t.byFlow, old.key)
+			}
+			if t.OnRetire != nil {
+				t.OnRetire(old)
+			}
+		}
+		t.retired += n
+		rest := copy(t.attempts, t.attempts[n:])
+		clear(t.attempts[rest:])
+		t.attempts = t.attempts[:rest]
+	}
+	a.key = key
+	t.attempts = append(t.attempts, a)
+	t.byFlow[key] = a
+}
 
 // Add folds one frame into the attempt it belongs to and returns that
 // attempt (nil for a frame that belongs to none: an undecodable frame of a
@@ -181,8 +235,7 @@ func (t *Tracker) Add(f *Frame) *Attempt {
 		}
 		// A session whose handshake is not in the capture.
 		a = &Attempt{Mode: ModeUnknown, Caller: f.Src, Listener: f.Dst, FirstFrame: f.Number, FirstTime: f.Time, Outcome: OutcomeEstablished, Congestion: "live"}
-		t.attempts = append(t.attempts, a)
-		t.byFlow[key] = a
+		t.add(key, a)
 	}
 	a.LastFrame, a.LastTime = f.Number, f.Time
 	if f.Err != nil {
@@ -248,8 +301,7 @@ func (t *Tracker) handshake(a *Attempt, key flow.Key, f *Frame) *Attempt {
 func (t *Tracker) start(key flow.Key, f *Frame, m Mode) *Attempt {
 	a := &Attempt{Mode: m, Caller: f.Src, Listener: f.Dst, HandshakeSeen: true, FirstFrame: f.Number,
 		FirstTime: f.Time, Congestion: "live"}
-	t.attempts = append(t.attempts, a)
-	t.byFlow[key] = a
+	t.add(key, a)
 	return a
 }
 
@@ -284,12 +336,8 @@ func (t *Tracker) extensions(a *Attempt, f *Frame) {
 				a.hsrspSeen = true
 				a.LatencyMS = int(max(r.RecvDelay, r.SendDelay))
 			}
-		case handshake.ExtSID:
-			a.StreamID = handshake.DecodeString(v)
-		case handshake.ExtCongestion:
-			a.Congestion = handshake.DecodeString(v)
-		case handshake.ExtFilter:
-			a.Filter = handshake.DecodeString(v)
+		case handshake.ExtSID, handshake.ExtCongestion, handshake.ExtFilter:
+			t.str(a, it.Type(), v)
 		case handshake.ExtKMRsp:
 			if handshake.IsKMState(v) {
 				a.KMState, _ = handshake.DecodeKMState(v)
@@ -309,14 +357,40 @@ func (t *Tracker) extensions(a *Attempt, f *Frame) {
 	}
 }
 
-// Attempts returns the attempts seen so far, in the order they started,
-// with the outcome of unfinished ones settled: OutcomeNoAnswer for a caller whose
-// INDUCTION was never answered, OutcomeIncomplete otherwise.
+// str sets the string field of a for the block type typ from its value v,
+// decoding at most the length libsrt accepts (so a hostile 64 KiB Stream ID
+// costs 512 bytes).
+func (t *Tracker) str(a *Attempt, typ handshake.ExtType, v []byte) {
+	if limit := typ.MaxStringLen(); len(v) > limit {
+		v = v[:limit]
+		a.Truncated = true
+	}
+	s := handshake.DecodeString(v)
+	switch typ {
+	case handshake.ExtSID:
+		a.StreamID = s
+	case handshake.ExtCongestion:
+		a.Congestion = s
+	case handshake.ExtFilter:
+		a.Filter = s
+	}
+}
+
+// settle fixes the outcome of an attempt that will see no more frames:
+// OutcomeNoAnswer for a caller whose INDUCTION was never answered.
+func settle(a *Attempt) {
+	if a.Outcome == OutcomeIncomplete && a.Mode == ModeCallerListener && !a.inductionResp && !a.answered && a.conclusionAt.IsZero() {
+		a.Outcome = OutcomeNoAnswer
+	}
+}
+
+// Attempts returns the attempts kept so far (see MaxAttempts), in the
+// order they started, with the outcome of unfinished ones settled:
+// OutcomeNoAnswer for a caller whose INDUCTION was never answered,
+// OutcomeIncomplete otherwise.
 func (t *Tracker) Attempts() []*Attempt {
 	for _, a := range t.attempts {
-		if a.Outcome == OutcomeIncomplete && a.Mode == ModeCallerListener && !a.inductionResp && !a.answered && a.conclusionAt.IsZero() {
-			a.Outcome = OutcomeNoAnswer
-		}
+		settle(a)
 	}
 	return t.attempts
 }
