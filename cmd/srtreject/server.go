@@ -44,10 +44,13 @@ type event struct {
 	Why       string // which flag or rule chose Reason
 	Note      string // why a datagram was ignored
 	Duplicate bool   // a repeat of a CONCLUSION already logged
+	Size      int    // the datagram's length
 }
 
-// Server answers SRT callers: INDUCTION with an HSv5 answer and a cookie,
-// CONCLUSION with a rejection chosen by Policy.
+// server answers SRT callers: INDUCTION with an HSv5 answer and a cookie,
+// CONCLUSION with a rejection chosen by policy. Handle is not safe for
+// concurrent use (it keeps the table of recent attempts); Serve runs it in
+// one goroutine.
 type server struct {
 	policy *policy
 	Baker  *listener.CookieBaker
@@ -160,7 +163,7 @@ func (s *server) conclusion(out []byte, p *packet.Packet, from netip.AddrPort, n
 		b, _ := r.AppendBinary(out)
 		return b, ev
 	}
-	ev.StreamID = hs.StreamID()
+	ev.StreamID = streamID(hs)
 	if o, err := hs.SRTOptions(); err == nil {
 		ev.SRT = o.Version
 	}
@@ -191,31 +194,16 @@ func (s *server) prune(now time.Time) {
 	}
 }
 
-// FormatEvent returns the summary line for a rejected (or HSv4) attempt,
-// or "" for other events.
-func formatEvent(ev *event) string {
-	ts := ev.Time.Format("2006-01-02T15:04:05.000Z07:00")
-	switch ev.Kind {
-	case evRejected:
-		v := ""
-		if ev.SRT != 0 {
-			v = " srt=" + ev.SRT.String()
-		}
-		return fmt.Sprintf("%s caller=%s socket=0x%08x%s sid=%q reject=%s code=%d wire=%d (%s)",
-			ts, ev.Caller, ev.SocketID, v, ev.StreamID, ev.Reason.Name(), int32(ev.Reason), ev.Reason.Wire(), ev.Why)
-	case evShutdownHSv4:
-		return fmt.Sprintf("%s caller=%s socket=0x%08x hsv=%d reject=SHUTDOWN (HSv4 callers get no rejection code)",
-			ts, ev.Caller, ev.SocketID, ev.Version)
-	}
-	return ""
-}
-
-// Serve answers datagrams on conn until ctx is done. It writes one summary
-// line per attempt to log, and, when verbose is not nil, a line per other
-// datagram to verbose. It returns the number of attempts rejected.
+// Serve answers datagrams on conn until ctx is done. It logs one line per
+// rejected attempt to log (repeats aggregated, see eventLog) and, when
+// verbose is not nil, a line per other datagram to verbose. Logging never
+// blocks the answers: a log that cannot keep up loses lines, and says how
+// many. It returns the number of attempts rejected.
 func (s *server) Serve(ctx context.Context, conn *net.UDPConn, log, verbose io.Writer) (int, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
+	lg := newEventLog(log, verbose)
+	defer lg.close()
 	buf := make([]byte, 64*1024)
 	out := make([]byte, 0, 1500)
 	n := 0
@@ -229,22 +217,27 @@ func (s *server) Serve(ctx context.Context, conn *net.UDPConn, log, verbose io.W
 		}
 		now := time.Now()
 		reply, ev := s.Handle(out[:0], buf[:m], from, now)
+		ev.Size = m
 		if reply != nil {
-			if _, err := conn.WriteToUDPAddrPort(reply, from); err != nil && verbose != nil {
-				fmt.Fprintf(verbose, "srtreject: answering %s: %v\n", from, err)
+			if _, err := conn.WriteToUDPAddrPort(reply, from); err != nil {
+				ev.Note = "answering: " + err.Error()
 			}
 		}
-		switch {
-		case (ev.Kind == evRejected || ev.Kind == evShutdownHSv4) && !ev.Duplicate:
+		if (ev.Kind == evRejected || ev.Kind == evShutdownHSv4) && !ev.Duplicate {
 			n++
-			fmt.Fprintln(log, formatEvent(&ev))
-		case verbose == nil:
-		case ev.Kind == evInduced:
-			fmt.Fprintf(verbose, "srtreject: INDUCTION from %s socket=0x%08x: answered\n", from, ev.SocketID)
-		case ev.Duplicate:
-			fmt.Fprintf(verbose, "srtreject: repeated CONCLUSION from %s socket=0x%08x: rejected again\n", from, ev.SocketID)
-		default:
-			fmt.Fprintf(verbose, "srtreject: ignored %d bytes from %s: %s\n", m, from, ev.Note)
+		}
+		if ev.Kind == evRejected || ev.Kind == evShutdownHSv4 || verbose != nil {
+			lg.add(ev)
 		}
 	}
+}
+
+// streamID decodes the caller's Stream ID, at most the 512 bytes libsrt
+// accepts, so that a hostile 64 KiB one costs no more.
+func streamID(hs *handshake.Handshake) string {
+	v, ok := hs.Find(handshake.ExtSID)
+	if !ok {
+		return ""
+	}
+	return handshake.DecodeString(v[:min(len(v), handshake.ExtSID.MaxStringLen())])
 }

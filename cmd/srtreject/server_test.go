@@ -365,5 +365,12 @@ func TestRun(t *testing.T) {
 		assert.Equal(t, 2, run(args, &out, &errb), "%q", args)
 		assert.NotEmpty(t, errb.String(), "%q", args)
 	}
-	assert.Equal(t, 1, run([]string{"-listen", "256.0.0.1:1", "-reject", "1"}, &out, &errb))
+	// A bad -listen address is a usage error (2); one that cannot be bound
+	// is a run-time failure (1).
+	assert.Equal(t, 2, run([]string{"-listen", "127.0.0.1:99999", "-reject", "1"}, &out, &errb))
+	assert.Contains(t, errb.String(), "-listen")
+	busy, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer busy.Close()
+	assert.Equal(t, 1, run([]string{"-listen", busy.LocalAddr().String(), "-reject", "1"}, &out, &errb))
 }
