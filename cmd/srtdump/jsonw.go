@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/netip"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -64,6 +65,15 @@ func (w *jw) bytesStr(k string, v []byte) {
 func (w *jw) int(k string, v int64)   { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
 func (w *jw) uint(k string, v uint64) { w.key(k); w.b = strconv.AppendUint(w.b, v, 10) }
 func (w *jw) bool(k string, v bool)   { w.key(k); w.b = strconv.AppendBool(w.b, v) }
+
+// addr writes "k":"ip:port".
+func (w *jw) addr(k string, a netip.AddrPort) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = a.AppendTo(w.b)
+	w.b = append(w.b, '"')
+}
+
 func (w *jw) time(k string, t time.Time) {
 	w.key(k)
 	w.b = append(w.b, '"')

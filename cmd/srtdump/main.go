@@ -1,19 +1,3 @@
-// Command srtdump decodes SRT (Secure Reliable Transport) traffic in packet
-// captures, and explains why connections were refused.
-//
-//	srtdump [flags] FILE...
-//
-// FILE is a pcap or pcapng capture, gzip-compressed or not, or "-" for
-// standard input. With no FILE, srtdump decodes a small real capture built
-// into the binary: a caller rejected with SRT_REJX_FORBIDDEN.
-//
-// Output is one line per SRT packet (default), JSON Lines (-json), or one
-// row per connection attempt (-summary, text or JSON). SRT is recognised on
-// any UDP port, even when the capture starts mid-session; -port forces it
-// on a port. Run srtdump -h for every flag.
-//
-// Exit status: 0 done, 1 unreadable or damaged input (after printing
-// everything decodable before the damage), 2 bad usage.
 package main
 
 import (
@@ -27,7 +11,6 @@ import (
 	"os"
 	"path"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,27 +53,34 @@ func (p *portList) Set(v string) error {
 type config struct {
 	json, summary, rejects, showVersion bool
 	ports                               portList
-	types                               map[string]bool
+	types                               uint32 // bit k set: show packets of packet.Kind k; 0: every kind
 	streamID                            string
 	count                               int
 	progress                            string
 }
 
-// typeNames are the -type values, by packet kind.
-var typeNames = []string{"data", "handshake", "keepalive", "ack", "nak", "cgwarning", "shutdown", "ackack", "dropreq", "peererror", "umsg", "unknown"}
-
-// kindName returns p's -type name without allocating: typeNames lists the
-// control types 0-8 in order after "data".
-func kindName(p *packet.Packet) string {
-	switch {
-	case !p.Control:
-		return "data"
-	case p.Type <= packet.TypePeerError:
-		return typeNames[1+int(p.Type)]
-	case p.Type == packet.TypeUserDefined:
-		return "umsg"
+// kindNames returns the -type values, the names of packet.Kinds, joined
+// with ", ".
+func kindNames() string {
+	var s []string
+	for _, k := range packet.Kinds() {
+		s = append(s, k.String())
 	}
-	return "unknown"
+	return strings.Join(s, ", ")
+}
+
+// parseTypes parses the -type list into a set of packet kinds.
+func parseTypes(list string) (uint32, error) {
+	var set uint32
+	for _, t := range strings.Split(list, ",") {
+		t = strings.ToLower(strings.TrimSpace(t))
+		k, ok := packet.ParseKind(t)
+		if !ok {
+			return 0, fmt.Errorf("unknown kind %q (want %s)", t, kindNames())
+		}
+		set |= 1 << k
+	}
+	return set, nil
 }
 
 func usage(fs *flag.FlagSet) func() {
@@ -143,7 +133,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 	fs.BoolVar(&cfg.summary, "summary", false, "one row per connection attempt: caller, listener, Stream ID,\nencryption, latency, outcome and rejection reason")
 	fs.BoolVar(&cfg.rejects, "rejects", false, "only rejecting handshakes (with -summary: only rejected attempts)")
 	fs.Var(&cfg.ports, "port", "force SRT decoding on this UDP `port` (repeatable, or comma-separated);\nwithout it SRT is recognised on any port")
-	fs.StringVar(&types, "type", "", "only these packet `kinds`, comma-separated: "+strings.Join(typeNames, ", "))
+	fs.StringVar(&types, "type", "", "only these packet `kinds`, comma-separated: "+kindNames())
 	fs.StringVar(&cfg.streamID, "stream-id", "", "only connections whose Stream ID matches this glob `pattern`\n(e.g. '#!::r=live/*'; packets are shown from the handshake that carries it)")
 	fs.IntVar(&cfg.count, "count", 0, "stop after `N` packets (or N attempts with -summary); 0 = all")
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
@@ -160,14 +150,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 		return 0
 	}
 	if types != "" {
-		cfg.types = map[string]bool{}
-		for _, t := range strings.Split(types, ",") {
-			t = strings.ToLower(strings.TrimSpace(t))
-			if !slices.Contains(typeNames, t) {
-				fmt.Fprintf(stderr, "srtdump: -type: unknown kind %q (want %s)\n", t, strings.Join(typeNames, ", "))
-				return 2
-			}
-			cfg.types[t] = true
+		var err error
+		if cfg.types, err = parseTypes(types); err != nil {
+			fmt.Fprintf(stderr, "srtdump: -type: %v\n", err)
+			return 2
 		}
 	}
 	if cfg.streamID != "" {

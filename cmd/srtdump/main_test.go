@@ -359,17 +359,200 @@ func TestProgressLine(t *testing.T) {
 	assert.NotContains(t, errs, "frames/s")
 }
 
-// TestKindNames: -type names follow the control types' own names.
-func TestKindNames(t *testing.T) {
-	var p packet.Packet
-	assert.Equal(t, "data", kindName(&p))
-	p.Control = true
-	for ty := packet.TypeHandshake; ty <= packet.TypePeerError; ty++ {
-		p.Type = ty
-		assert.Equal(t, strings.ToLower(ty.String()), kindName(&p))
+// TestJSONKind: every JSON line has a "kind", right after "control", equal
+// to packet.Kind of the frame's datagram decoded on its own (from the
+// corpus reader's bytes, not srtdump's).
+func TestJSONKind(t *testing.T) {
+	caps, err := testcorpus.Captures()
+	require.NoError(t, err)
+	kinds := map[string]int{}
+	for _, c := range caps {
+		frames, err := testcorpus.Frames(c.Name)
+		require.NoError(t, err)
+		byNumber := map[int][]byte{}
+		for _, f := range frames {
+			byNumber[f.Number] = f.Payload
+		}
+		st, out, errs := runCmd(t, nil, "-json", testcorpus.Path(c.Name+".pcap"))
+		require.Equal(t, 0, st, errs)
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			var m struct {
+				Frame int
+				Kind  string
+			}
+			require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+			dg, ok := byNumber[m.Frame]
+			require.True(t, ok, "%s#%d: frame not in the capture", c.Name, m.Frame)
+			var p packet.Packet
+			require.NoError(t, p.Decode(dg), "%s#%d", c.Name, m.Frame)
+			want := p.Kind().String()
+			assert.Equal(t, want, m.Kind, "%s#%d", c.Name, m.Frame)
+			assert.Contains(t, line, `,"control":`+strconv.FormatBool(p.Control)+`,"kind":"`+want+`","type":`, "%s#%d: kind not right after control", c.Name, m.Frame)
+			kinds[m.Kind]++
+		}
 	}
-	p.Type = packet.TypeUserDefined
-	assert.Equal(t, "umsg", kindName(&p))
-	p.Type = 0x42
-	assert.Equal(t, "unknown", kindName(&p))
+	// The corpus has every common kind, FEC included.
+	for _, k := range []string{"data", "fec", "handshake", "keepalive", "ack", "nak", "shutdown", "ackack", "peererror", "umsg"} {
+		assert.Positive(t, kinds[k], "no %q line in the corpus", k)
+	}
+}
+
+// TestTypeFilter: -type takes packet.Kind names; FEC packets are their own
+// kind, no longer "data".
+func TestTypeFilter(t *testing.T) {
+	p := testcorpus.Path("s07_fec.pcap")
+	count := func(args ...string) int {
+		t.Helper()
+		st, out, errs := runCmd(t, nil, append(args, p)...)
+		require.Equal(t, 0, st, errs)
+		return strings.Count(out, "\n")
+	}
+	data, fec, both := count("-type", "data"), count("-type", "fec"), count("-type", "DATA, fec")
+	assert.Positive(t, data)
+	assert.Positive(t, fec)
+	assert.Equal(t, data+fec, both)
+	_, out, _ := runCmd(t, nil, "-json", "-type", "fec", p)
+	assert.Equal(t, fec, strings.Count(out, `"kind":"fec"`))
+	assert.Equal(t, fec, strings.Count(out, `"fec":true`))
+}
+
+// TestUnknownTypeIsUsageError: an unknown -type value is a usage error
+// (status 2, nothing decoded) whose message lists every valid kind.
+func TestUnknownTypeIsUsageError(t *testing.T) {
+	for _, arg := range []string{"bogus", "nak,bogus", "HANDSHAKE,", "Kind(3)"} {
+		st, out, errs := runCmd(t, nil, "-type", arg, testcorpus.Path("s07_fec.pcap"))
+		assert.Equal(t, 2, st, arg)
+		assert.Empty(t, out, arg)
+		assert.Contains(t, errs, "srtdump: -type: unknown kind", arg)
+		var names []string
+		for _, k := range packet.Kinds() {
+			names = append(names, k.String())
+		}
+		assert.Contains(t, errs, "(want "+strings.Join(names, ", ")+")", arg)
+	}
+	assert.Len(t, packet.Kinds(), 13)
+}
+
+// TestJSONKeysDocumented: every key srtdump writes, in packets and in
+// attempts, is documented in docs/srtdump-json.md.
+func TestJSONKeysDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testcorpus.Dir(), "..", "..", "docs", "srtdump-json.md"))
+	require.NoError(t, err)
+	caps, err := testcorpus.Captures()
+	require.NoError(t, err)
+	keys := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				keys[k] = true
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	for _, c := range caps {
+		for _, args := range [][]string{{"-json"}, {"-json", "-summary"}} {
+			// Two files, so that "file" is written too.
+			p := testcorpus.Path(c.Name + ".pcap")
+			st, out, errs := runCmd(t, nil, append(args, p, p)...)
+			require.Equal(t, 0, st, errs)
+			for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+				var m map[string]any
+				require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+				walk(m)
+			}
+		}
+	}
+	require.Greater(t, len(keys), 60)
+	for k := range keys {
+		assert.Contains(t, string(doc), "`"+k+"`", "key %q is not documented", k)
+	}
+}
+
+// rawPcap builds a classic pcap (link type 228, raw IPv4) of UDP datagrams
+// from 127.0.0.1:40000 to 127.0.0.2:9000, each record cut to caplen[i]
+// bytes of UDP payload when caplen[i] > 0.
+func rawPcap(dgs [][]byte, caplen []int) []byte {
+	le := func(b []byte, v ...uint32) []byte {
+		for _, x := range v {
+			b = append(b, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
+		}
+		return b
+	}
+	out := le([]byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0}, 0, 0, 65535, 228)
+	for i, d := range dgs {
+		n := 28 + len(d)
+		fr := []byte{0x45, 0, byte(n >> 8), byte(n), 0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2,
+			0x9c, 0x40, 0x23, 0x28, byte((n - 20) >> 8), byte(n - 20), 0, 0}
+		fr = append(fr, d...)
+		cl := len(fr)
+		if caplen[i] > 0 {
+			cl = 28 + caplen[i]
+		}
+		out = le(out, uint32(1700000000+i), 0, uint32(cl), uint32(len(fr)))
+		out = append(out, fr[:cl]...)
+	}
+	return out
+}
+
+// TestFaults: frames that are SRT but do not decode, or were not captured
+// whole, are one line each with the fault and its byte offset, and what
+// decoded before it.
+func TestFaults(t *testing.T) {
+	ctrl := func(typ uint16, info uint32, cif ...byte) []byte {
+		b := []byte{0x80 | byte(typ>>8), byte(typ), 0, 0, byte(info >> 24), byte(info >> 16), byte(info >> 8), byte(info), 0, 0, 3, 0xe8, 0, 0, 0x12, 0x34}
+		return append(b, cif...)
+	}
+	nak := ctrl(3, 0, 0, 0, 0, 1, 0x80, 0, 0, 3, 0, 0, 0, 7)
+	dgs := [][]byte{
+		ctrl(2, 1, 0, 0),            // ACK with a 2-byte CIF
+		ctrl(3, 0, 0x80, 0, 0, 5),   // NAK range without an end
+		ctrl(7, 3, 0, 0, 0, 1),      // DROPREQ with a 4-byte CIF
+		{0x80, 0, 0, 0, 0, 0, 0, 0}, // shorter than the header
+		nak,                         // a good NAK, cut by the snaplen
+	}
+	p := filepath.Join(t.TempDir(), "faults.pcap")
+	require.NoError(t, os.WriteFile(p, rawPcap(dgs, []int{0, 0, 0, 0, 20}), 0o644))
+
+	st, out, errs := runCmd(t, nil, "-port", "9000", p)
+	require.Equal(t, 0, st, errs)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 5, out)
+	for i, want := range []string{
+		"ACK          !! packet: ACK CIF of 2 bytes is shorter than the 4-byte acknowledged sequence number (byte 18)",
+		"NAK        lost (0 packets) ts=1000  !! packet: NAK range start without an end (byte 16)",
+		"DROPREQ      !! packet: DROPREQ CIF of 4 bytes is shorter than its 8-byte sequence range (byte 20)",
+		"ERROR        !! packet: 8-byte datagram is shorter than the 16-byte SRT header (byte 8)",
+		"NAK        lost 1 (1 packet) ts=1000  !! pcap: frame truncated by the capture's snaplen: 20 of 28 bytes captured (byte 20)",
+	} {
+		assert.True(t, strings.HasSuffix(lines[i], want), "line %d:\n got %s\nwant ...%s", i+1, lines[i], want)
+	}
+
+	st, out, errs = runCmd(t, nil, "-json", "-port", "9000", p)
+	require.Equal(t, 0, st, errs)
+	lines = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 5, out)
+	var ms []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+		ms = append(ms, m)
+	}
+	assert.Equal(t, "ack", ms[0]["kind"])
+	assert.NotContains(t, ms[0], "ack", "an ACK CIF that did not decode has no ack object")
+	assert.EqualValues(t, 18, ms[0]["error_offset"])
+	assert.Equal(t, map[string]any{"losses": []any{}}, ms[1]["nak"])
+	assert.Equal(t, "packet: NAK range start without an end", ms[1]["error"])
+	assert.NotContains(t, ms[2], "dropreq")
+	assert.NotContains(t, ms[3], "control", "no header: no header keys")
+	assert.NotContains(t, ms[3], "kind")
+	assert.EqualValues(t, 8, ms[3]["error_offset"])
+	assert.Equal(t, map[string]any{"losses": []any{[]any{1.0, 1.0}}}, ms[4]["nak"])
+	assert.EqualValues(t, 28, ms[4]["len"])
+	assert.EqualValues(t, 20, ms[4]["error_offset"])
 }

@@ -1,0 +1,118 @@
+// Command srtdump decodes SRT (Secure Reliable Transport) traffic in packet
+// captures, and explains why connections were refused.
+//
+// Usage:
+//
+//	srtdump [flags] FILE...
+//
+// FILE is a pcap or pcapng capture, gzip-compressed or not, or "-" for
+// standard input (for example "tcpdump -i any -U -w - udp | srtdump -").
+// Several FILEs are decoded one after the other. With no FILE, srtdump
+// decodes a small real capture built into the binary (libsrt 1.5.1: a
+// caller refused with SRT_REJX_FORBIDDEN) and says so on standard error.
+//
+// SRT is recognised on any UDP port, without configuration, even when the
+// capture starts mid-session: a UDP flow counts as SRT from its first
+// datagram that is a well-formed SRT control packet, or from two datagrams
+// in a row that fit one SRT data stream. -port forces SRT decoding on a
+// port. IP fragments of an SRT flow are reported, not reassembled.
+//
+// # Flags
+//
+//	-json
+//		Write JSON Lines instead of text: one object per packet, or, with
+//		-summary, one per connection attempt.
+//	-summary
+//		Instead of the packets, one row per connection attempt: caller,
+//		listener, mode, frame range, Stream ID, encryption, latency, outcome
+//		(with the rejection reason), handshake round trip, data packets,
+//		retransmissions and losses.
+//	-rejects
+//		Only the HANDSHAKE packets that reject a connection; with -summary,
+//		only the rejected attempts.
+//	-port PORT
+//		Decode every datagram to or from this UDP port as SRT (it is shown
+//		with its decode error if it is not). Repeatable, or comma-separated
+//		("-port 9000,9001"). Other ports are still searched.
+//	-type KINDS
+//		Only packets of these kinds, comma-separated, case-insensitive:
+//		data, fec, handshake, keepalive, ack, nak, cgwarning, shutdown,
+//		ackack, dropreq, peererror, umsg (UMSG_EXT), unknown (a control type
+//		libsrt does not define). "fec" is the packets of libsrt's FEC packet
+//		filter; "data" does not include them. Frames without an SRT header
+//		(IP fragments, datagrams shorter than 16 bytes) never match. An
+//		unknown kind is a usage error that lists the valid ones.
+//	-stream-id PATTERN
+//		Only the connections whose Stream ID matches the glob PATTERN (the
+//		syntax of Go's path.Match: "*" matches any run of characters except
+//		"/", "?" one character, "[...]" a class). Packets are shown from the
+//		handshake that carries the Stream ID on; a connection whose handshake
+//		is not in the capture has an empty Stream ID.
+//	-count N
+//		Stop after N packets, over all FILEs; with -summary, at most N
+//		attempts per capture. 0, the default, means no limit.
+//	-progress auto|always|never
+//		A progress line on standard error (frames, SRT frames, megabytes,
+//		percentage of the file, frames per second), rewritten in place.
+//		auto, the default, shows it when standard error is a terminal and
+//		the input is a file larger than 16 MiB or a stream.
+//	-version
+//		Print the version and exit.
+//	-h, -help
+//		Print the usage with examples and exit (status 0).
+//
+// Filters combine: a packet is shown when it passes all of them.
+//
+// # Output
+//
+// The default output is one line per SRT packet:
+//
+//	FRAME TIME  SRC > DST  TYPE  DETAILS [ts=TIMESTAMP] [!! ERROR (byte OFFSET)]
+//
+// FRAME is the frame number in the capture (1-based, as Wireshark counts),
+// TIME the capture time of day in UTC with microseconds, SRC and DST the
+// UDP endpoints. TYPE is DATA for data packets (FEC packets included, marked
+// FEC), the libsrt name of a control packet's type (HANDSHAKE, ACK, NAK,
+// UMSG_EXT, ...), or ERROR for a frame that has no SRT header. DETAILS are
+// the decoded fields of the packet's kind (ACK rates and times in the units
+// libsrt sends: µs, packets/s, bytes/s; HSREQ latencies in ms, receiver's
+// then sender's), for example:
+//
+//	DATA       seq=747416589 msgno=1 solo key=even len=1316 ts=177140
+//	ACK        #1 full ack=2017000974 rtt=100000us var=50000us buf=8190 rate=2pkt/s bw=1000pkt/s recv=1573B/s ts=175682
+//	NAK        lost 2095720817-2095720819 (3 packets) ts=204470
+//	HANDSHAKE  CONCLUSION v5 enc=AES-128 ext=HSREQ|KMREQ isn=1250402249 sock=0x24e09326 cookie=0xe8dc20ed peer=127.0.0.1 | HSREQ v1.5.1 latency=120/0ms flags=TSBPDSND|TSBPDRCV|CRYPT|TLPKTDROP|PERIODICNAK|REXMITFLG|FILTERCAP | KMREQ AES-CTR-128 keys=even
+//	HANDSHAKE  REJECT SRT_REJX_FORBIDDEN (code 1403, wire 2403) "Resource access forbidden": The user may not access this resource; check the permissions for the u and r keys. Retrying will not help.
+//
+// A handshake line lists the extension blocks after "|"; a rejection names
+// the reason, its code and wire value, libsrt's text, an explanation and
+// whether retrying can help. ts= is the header timestamp (microseconds since
+// the sender's socket started; not shown on handshake lines). A frame that
+// is SRT but does not decode still gets its line, with "!!", the fault and
+// the byte offset of the fault in the datagram. With several FILEs every
+// line starts with the FILE name and a colon.
+//
+// -json writes one JSON object per line with the same information in fixed
+// keys; -summary writes a table, followed by one paragraph per rejected
+// attempt that explains the rejection (with several FILEs, each table is
+// headed by the FILE name). -summary -json writes one JSON object per
+// attempt. Every key of both JSON forms, its type, its meaning and its unit
+// are documented in docs/srtdump-json.md in the repository.
+//
+// Standard output is buffered; when the input is a stream (standard input),
+// each packet is written as soon as it is decoded, so srtdump can follow a
+// live tcpdump.
+//
+// # Exit status
+//
+//	0  done (including a capture in which no SRT was found, which is said on
+//	   standard error, and -h and -version)
+//	1  an input that cannot be read: a missing file, a file that is not a
+//	   pcap or pcapng capture, or a damaged or truncated capture. Everything
+//	   decodable before the damage is printed first, then the file name and
+//	   the frame and byte offset of the damage on standard error; the
+//	   remaining FILEs are still decoded. An internal error (a bug; please
+//	   report it with the capture) also exits with 1.
+//	2  bad usage: an unknown flag, or a bad -type, -port, -count,
+//	   -stream-id or -progress value
+package main

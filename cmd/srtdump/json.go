@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+
+	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/packet"
+	"github.com/srtwire/srtwire/pcap"
+	"github.com/srtwire/srtwire/reject"
+)
+
+// jsonWriter writes one JSON object per line (-json): per frame, and per
+// attempt with -summary. It implements visitor. The keys and their units
+// are documented in docs/srtdump-json.md; keys are written in a fixed order.
+type jsonWriter struct {
+	out   *bufio.Writer
+	file  string // the capture's name, written when multi
+	multi bool
+	w     jw
+	line  []byte // the buffer w writes into, kept between lines
+	exts  bool   // an "extensions" array is open
+}
+
+var _ visitor = (*jsonWriter)(nil)
+
+func newJSONWriter(out *bufio.Writer) *jsonWriter {
+	return &jsonWriter{out: out, line: make([]byte, 0, 4096)}
+}
+
+// start starts a line's object, with the "file" key when several captures
+// are read.
+func (j *jsonWriter) start() {
+	j.w.reset(j.line)
+	j.w.objStart()
+	if j.multi {
+		j.w.str("file", j.file)
+	}
+}
+
+// finish ends the line's object and writes the line.
+func (j *jsonWriter) finish() {
+	w := &j.w
+	w.objEnd()
+	w.b = append(w.b, '\n')
+	j.out.Write(w.b)
+	j.line = w.b
+}
+
+func (j *jsonWriter) begin(f *pcap.Frame, hasHeader bool) {
+	j.start()
+	w := &j.w
+	w.int("frame", int64(f.Number))
+	w.time("time", f.Time)
+	w.addr("src", f.Src)
+	w.addr("dst", f.Dst)
+	w.int("len", int64(f.Len))
+	if !hasHeader {
+		return
+	}
+	p := &f.Packet
+	w.bool("control", p.Control)
+	w.str("kind", p.Kind().String())
+	if p.Control {
+		w.str("type", p.Type.String())
+		w.int("type_code", int64(p.Type))
+		w.int("subtype", int64(p.Subtype))
+		w.uint("info", uint64(p.Info))
+	} else {
+		w.str("type", "DATA")
+	}
+	w.uint("timestamp", uint64(p.Timestamp))
+	w.uint("dst_socket", uint64(p.DstSocket))
+}
+
+func (j *jsonWriter) end(_ bool, fault string, faultOffset int) {
+	if fault != "" {
+		j.w.str("error", fault)
+		j.w.int("error_offset", int64(faultOffset))
+	}
+	j.finish()
+}
+
+func (j *jsonWriter) data(p *packet.Packet) {
+	w := &j.w
+	w.objKey("data")
+	w.uint("seq", uint64(p.Seq))
+	w.str("position", p.Position.String())
+	w.bool("in_order", p.InOrder)
+	w.str("key", p.Key.String())
+	w.bool("retransmitted", p.Retransmitted)
+	w.uint("msgno", uint64(p.MsgNo))
+	w.int("payload_len", int64(len(p.Payload)))
+	if p.Kind() == packet.KindFEC {
+		w.bool("fec", true)
+	}
+	w.objEnd()
+}
+
+func (j *jsonWriter) handshake(h *handshake.Handshake) bool {
+	w := &j.w
+	w.objKey("handshake")
+	w.uint("version", uint64(h.Version))
+	w.uint("encryption", uint64(h.Encryption))
+	w.uint("extension", uint64(h.Extension))
+	w.uint("isn", uint64(h.ISN))
+	w.uint("mtu", uint64(h.MTU))
+	w.uint("flow_window", uint64(h.FlowWindow))
+	r, rejected := h.Type.Reason()
+	if rejected {
+		w.str("type", "REJECT")
+	} else {
+		w.str("type", h.Type.String())
+	}
+	w.int("type_code", int64(h.Type))
+	w.uint("socket_id", uint64(h.SocketID))
+	w.uint("cookie", uint64(h.Cookie))
+	w.key("peer_ip")
+	w.b = append(w.b, '"')
+	w.b = h.PeerAddr().AppendTo(w.b)
+	w.b = append(w.b, '"')
+	if rejected {
+		w.reject(r)
+	}
+	// The array is there whenever the CIF has room for a block header
+	// after the fixed part, even if no block decodes.
+	j.exts = len(h.Ext) >= 4
+	if j.exts {
+		w.arrKey("extensions")
+	}
+	return true
+}
+
+func (j *jsonWriter) block(t handshake.ExtType) {
+	j.w.objStart()
+	j.w.str("type", t.String())
+	j.w.int("type_code", int64(t))
+}
+
+func (j *jsonWriter) blockEnd() { j.w.objEnd() }
+
+func (j *jsonWriter) handshakeEnd() {
+	if j.exts {
+		j.w.arrEnd()
+		j.exts = false
+	}
+	j.w.objEnd()
+}
+
+func (j *jsonWriter) umsg(s packet.Subtype) {
+	j.w.objKey("umsg")
+	j.w.str("subtype", s.String())
+}
+
+func (j *jsonWriter) umsgEnd() { j.w.objEnd() }
+
+func (j *jsonWriter) hsreq(r *handshake.HSReq) {
+	w := &j.w
+	w.key("srt_version")
+	w.b = append(w.b, '"')
+	w.b = r.Version.AppendTo(w.b)
+	w.b = append(w.b, '"')
+	w.uint("flags", uint64(r.Flags))
+	w.arrKey("flag_names")
+	var names [9]string
+	for _, n := range r.Flags.Names(names[:0]) {
+		w.elemStr(n)
+	}
+	w.arrEnd()
+	w.uint("rcv_tsbpd_delay", uint64(r.RecvDelay))
+	w.uint("snd_tsbpd_delay", uint64(r.SendDelay))
+}
+
+func (j *jsonWriter) keyMaterial(k *handshake.KeyMaterial) {
+	w := &j.w
+	w.objKey("km")
+	w.int("kk", int64(k.Keys))
+	w.str("cipher", k.Cipher.String())
+	w.int("auth", int64(k.Auth))
+	w.int("se", int64(k.SE))
+	w.int("salt_len", int64(k.SaltLen))
+	w.int("key_len", int64(k.KeyLen))
+	w.objEnd()
+}
+
+func (j *jsonWriter) kmState(s handshake.KMState) { j.w.str("km_state", s.String()) }
+func (j *jsonWriter) str(key string, s []byte)    { j.w.bytesStr(key, s) }
+
+func (j *jsonWriter) group(g *handshake.Group) {
+	w := &j.w
+	w.uint("group_id", uint64(g.ID))
+	w.str("group_type", g.Type.String())
+	w.uint("group_flags", uint64(g.Flags))
+	w.uint("weight", uint64(g.Weight))
+}
+
+func (j *jsonWriter) words(n int, _ bool) { j.w.int("words", int64(n)) }
+
+func (j *jsonWriter) ack(no uint32, v packet.ACKVariant, last packet.SeqNumber) {
+	w := &j.w
+	w.objKey("ack")
+	w.uint("ack_no", uint64(no))
+	w.str("variant", v.String())
+	w.uint("last_ack_seq", uint64(last))
+}
+
+func (j *jsonWriter) ackField(f *ackField, v uint32) { j.w.uint(f.key, uint64(v)) }
+func (j *jsonWriter) ackEnd()                        { j.w.objEnd() }
+
+func (j *jsonWriter) nak() {
+	j.w.objKey("nak")
+	j.w.arrKey("losses")
+}
+
+func (j *jsonWriter) loss(_ int, lo, hi packet.SeqNumber, _ bool) {
+	w := &j.w
+	w.arrStart()
+	w.elemInt(int64(lo))
+	w.elemInt(int64(hi))
+	w.arrEnd()
+}
+
+func (j *jsonWriter) nakEnd(int) {
+	j.w.arrEnd()
+	j.w.objEnd()
+}
+
+func (j *jsonWriter) dropReq(msgno packet.MsgNumber, first, last packet.SeqNumber) {
+	w := &j.w
+	w.objKey("dropreq")
+	w.uint("msgno", uint64(msgno))
+	w.uint("first_seq", uint64(first))
+	w.uint("last_seq", uint64(last))
+	w.objEnd()
+}
+
+// The ACKACK's number and the PEERERROR's code are the header's "info".
+func (j *jsonWriter) ackack(uint32)    {}
+func (j *jsonWriter) peerError(uint32) {}
+
+// reject writes a rejection reason as the "reject" object.
+func (w *jw) reject(r reject.Reason) {
+	w.objKey("reject")
+	w.int("code", int64(r))
+	w.int("wire", int64(r.Wire()))
+	w.str("name", r.Name())
+	w.str("category", r.Category().String())
+	w.str("text", r.Text())
+	w.bool("retryable", r.Retryable())
+	w.objEnd()
+}
