@@ -37,10 +37,6 @@ func (c Confidence) String() string {
 // Limits the recogniser applies. They are what libsrt sends, not what the
 // wire format could carry.
 const (
-	// socketIDReserved is the top bit of a socket ID, which libsrt never
-	// sets (srtcore/api.cpp CUDTUnited::generateSocketID draws IDs below
-	// 2^30).
-	socketIDReserved = 0x80000000
 	// maxNAKCIF is the longest loss list that fits one datagram of a
 	// 1500-byte MTU: 1500 - 20 (IPv4) - 8 (UDP) - 16 (SRT header).
 	maxNAKCIF = 1456
@@ -75,13 +71,12 @@ const (
 //
 // RTP, DNS, QUIC and other common UDP protocols do not pass as control
 // packets; some of them do look like SRT data, which is why data is only
-// "maybe".
+// "maybe". No socket ID is ruled out: libsrt draws them below 2^30
+// (srtcore/api.cpp, CUDTUnited::generateSocketID), but other stacks, such
+// as datarhei/gosrt, use all 32 bits.
 func Recognize(b []byte) Confidence {
 	var h Header
 	if _, err := h.Decode(b); err != nil {
-		return ConfidenceNone
-	}
-	if h.DstSocket&socketIDReserved != 0 {
 		return ConfidenceNone
 	}
 	cif := b[HeaderSize:]

@@ -61,7 +61,6 @@ func TestRecognizeNotSRT(t *testing.T) {
 		"DROPREQ 4 bytes":     hx("80070000000000000000000000000001" + "00000001"),
 		"UMSG subtype 9":      hx("ffff0009000000000000000000000001" + "00000000"),
 		"KMREQ bad sign":      hx("ffff0003000000000000000000000001" + "12212900" + "0000000000000000"),
-		"socket ID bit 31":    hx("80010000000000000000000080000001"),
 	}
 	for name, b := range cases {
 		assert.Equal(t, ConfidenceNone, Recognize(b), name)
@@ -79,6 +78,14 @@ func TestRecognizeNotSRT(t *testing.T) {
 		}
 	}
 	assert.Zero(t, sure, "random datagrams taken for SRT control packets")
+}
+
+// TestRecognizeHighSocketIDs: stacks that draw socket IDs from all 32 bits
+// (gosrt) are recognised like libsrt.
+func TestRecognizeHighSocketIDs(t *testing.T) {
+	assert.Equal(t, ConfidenceSure, Recognize(hx("80010000000000000000000080000001"+"00000000")), "KEEPALIVE to 0x80000001")
+	assert.Equal(t, ConfidenceSure, Recognize(hx("80020000"+"00000000"+"00000000"+"f2345678"+"00000005")), "light ACK to 0xf2345678")
+	assert.Equal(t, ConfidenceMaybe, Recognize(hx("00000001c000000100000000c0000001"+"47")), "data to 0xc0000001")
 }
 
 func TestRecognizeAllocs(t *testing.T) {

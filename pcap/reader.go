@@ -377,7 +377,10 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 		if fs == nil {
 			fs = r.newFlow(key)
 		}
-		if fs.pendingValid && fs.pendingInfo.src == u.src && consistentData(fs.head[:], u.payload) {
+		if wellKnownPort(u.src.Port()) || wellKnownPort(u.dst.Port()) {
+			return false // data alone never makes these flows SRT
+		}
+		if fs.pendingValid && fs.pendingInfo.src == u.src && consistentData(fs.head[:], fs.pendingInfo.time, u.payload, cur.time) {
 			fs = r.confirm(key, u)
 			break
 		}
