@@ -7,7 +7,8 @@ import "encoding/binary"
 // big-endian, and the most significant bit of hi is the coefficient of x^0.
 //
 // The arithmetic here is plain bit-by-bit code. It runs only when a
-// PayloadCipher is made (about 300 multiplications), never per packet.
+// PayloadCipher is made (about 260 multiplications), never per packet, and
+// takes the same time for every key.
 type gfElem struct{ hi, lo uint64 }
 
 // gfOne is the multiplicative identity (the polynomial 1).
@@ -24,26 +25,28 @@ func (x gfElem) store(b []byte) {
 
 func (x gfElem) xor(y gfElem) gfElem { return gfElem{x.hi ^ y.hi, x.lo ^ y.lo} }
 
-// gfMul returns x·y (SP 800-38D Algorithm 1).
+// gfMul returns x·y (SP 800-38D Algorithm 1), without branches on the
+// operands' bits.
 func gfMul(x, y gfElem) gfElem {
 	var z gfElem
 	v := y
-	for i := 0; i < 128; i++ {
-		w := x.hi
-		if i >= 64 {
-			w = x.lo
-		}
-		if w>>(63-uint(i%64))&1 == 1 {
-			z = z.xor(v)
-		}
-		carry := v.lo & 1
-		v.lo = v.lo>>1 | v.hi<<63
-		v.hi >>= 1
-		if carry == 1 {
-			v.hi ^= 0xE1 << 56 // R = 11100001 || 0^120
+	for _, w := range [2]uint64{x.hi, x.lo} {
+		for range 64 {
+			m := -(w >> 63) // all ones if the bit of x is set
+			w <<= 1
+			z.hi ^= v.hi & m
+			z.lo ^= v.lo & m
+			v = gfMulX(v)
 		}
 	}
 	return z
+}
+
+// gfMulX returns x·v: a shift towards higher powers (right, in this bit
+// order), reduced by R = 11100001 || 0^120.
+func gfMulX(v gfElem) gfElem {
+	r := -(v.lo & 1) & (0xE1 << 56)
+	return gfElem{v.hi>>1 ^ r, v.lo>>1 | v.hi<<63}
 }
 
 // gfInv returns x^-1 = x^(2^128-2) for x != 0 (and 0 for x = 0).

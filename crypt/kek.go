@@ -5,6 +5,7 @@ import (
 	"crypto/pbkdf2"
 	"crypto/sha1"
 	"sync"
+	"sync/atomic"
 )
 
 // Key derivation parameters (haicrypt.h).
@@ -78,6 +79,7 @@ type KEKCache struct {
 	size    int
 	entries map[kekID]*list.Element // of *kekEntry
 	lru     list.List               // front = most recently used
+	derived atomic.Int64            // PBKDF2 runs, for tests
 }
 
 type kekID struct {
@@ -149,6 +151,7 @@ func (c *KEKCache) kek(passphrase string, salt []byte, keyLen int) ([]byte, erro
 	c.mu.Unlock()
 
 	e.kek, e.err = DeriveKEK(passphrase, salt, keyLen)
+	c.derived.Add(1)
 	close(e.done)
 	if e.err != nil {
 		c.mu.Lock()
