@@ -3,8 +3,8 @@
 // extension blocks (HSREQ/HSRSP, KMREQ/KMRSP, SID, CONGESTION, FILTER,
 // GROUP), the key-material message and the Stream ID access-control syntax.
 //
-// The package follows libsrt's wire format, quirks included (see the
-// repository's SPEC notes): the Peer IP field and the string extensions are
+// The package follows libsrt's wire format, quirks included (srtcore/handshake.h
+// and srtcore/core.cpp of Haivision/srt): the Peer IP field and the string extensions are
 // byte-reversed in every 32-bit word, the one-word KMRSP error state is
 // little-endian, and the key-material message is a raw byte stream.
 //

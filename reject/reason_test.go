@@ -110,7 +110,7 @@ func checkRow(t *testing.T, w row, cat reject.Category) {
 	}
 }
 
-func TestSPEC61(t *testing.T) {
+func TestLibsrtRejectReasons(t *testing.T) {
 	for _, w := range spec61 {
 		t.Run(w.name, func(t *testing.T) {
 			checkRow(t, w, reject.Internal)
@@ -123,7 +123,7 @@ func TestSPEC61(t *testing.T) {
 	}
 }
 
-func TestSPEC62(t *testing.T) {
+func TestLibsrtRejectXReasons(t *testing.T) {
 	for _, w := range spec62 {
 		t.Run(w.name, func(t *testing.T) {
 			checkRow(t, w, reject.Predefined)
