@@ -53,7 +53,7 @@ type event struct {
 	data *dataFrame
 }
 
-func loadEvents(t *testing.T, frames []testcorpus.Frame) []event {
+func loadEvents(t testing.TB, frames []testcorpus.Frame) []event {
 	t.Helper()
 	var evs []event
 	for _, f := range frames {
@@ -87,7 +87,7 @@ func loadEvents(t *testing.T, frames []testcorpus.Frame) []event {
 	return evs
 }
 
-func captureEvents(t *testing.T, name string) []event {
+func captureEvents(t testing.TB, name string) []event {
 	t.Helper()
 	frames, err := testcorpus.Frames(name)
 	if err != nil {
