@@ -58,12 +58,20 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 	case "auto":
 		prog.on = isTerminal(d.errw) && (size > 16<<20 || (size < 0 && !isFile))
 	}
-	tr := session.NewTracker()
+	// Packet mode tracks connections only for -stream-id: the Tracker's
+	// memory is bounded, but it is not needed to print packets.
+	var tr *session.Tracker
+	if d.cfg.summary || d.cfg.streamID != "" {
+		tr = session.NewTracker()
+	}
 	n := 0
 	for r.Next() && !d.done() {
 		f := r.Frame()
-		d.sf = session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
-		a := tr.Add(&d.sf)
+		var a *session.Attempt
+		if tr != nil {
+			d.sf = session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
+			a = tr.Add(&d.sf)
+		}
 		if n++; n&1023 == 0 {
 			prog.update(r.Stats())
 		}
