@@ -24,28 +24,33 @@ const (
 const rexmitBit = 0x04
 
 // PayloadCipher encrypts and decrypts the payloads of data packets with one
-// stream encrypting key, in place, as libsrt does (haicrypt/cryspr.c,
-// crysprFallback_MsEncrypt and crysprFallback_MsDecrypt):
+// stream encrypting key, in place, as libsrt does (crysprFallback_MsEncrypt
+// and crysprFallback_MsDecrypt in haicrypt/cryspr.c).
 //
-//   - AES-CTR (handshake.CipherAESCTR): the payload is XORed with the AES
-//     keystream of the 16-byte counter blocks
+// AES-CTR (handshake.CipherAESCTR) XORs the payload with the AES keystream
+// of these 16-byte counter blocks (hcrypt_SetCtrIV in haicrypt/hcrypt.h);
+// the length does not change:
 //
-//     bytes 0-9    salt[0:10]
-//     bytes 10-13  salt[10:14] XOR the header's first word (the sequence
-//     number) as on the wire
-//     bytes 14-15  the block counter, big-endian, from 0
+//	  0   1   2   3   4   5   6   7   8   9  10  11  12  13  14  15
+//	+---+---+---+---+---+---+---+---+---+---+---+---+---+---+---+---+
+//	|                   0                   |sequence number|  ctr  |
+//	+---+---+---+---+---+---+---+---+---+---+---+---+---+---+---+---+
+//	|                     XOR salt[0:14]                    |       |
+//	+---+---+---+---+---+---+---+---+---+---+---+---+---+---+---+---+
 //
-//     (hcrypt_SetCtrIV in haicrypt/hcrypt.h). The length does not change.
+// where the sequence number is the header's first 4 bytes as on the wire
+// (hcryptMsg_SRT_GetPki in haicrypt/hcrypt_xpt_srt.c) and ctr the block
+// number, big-endian, from 0.
 //
-//   - AES-GCM (handshake.CipherAESGCM), in the layout of libsrt 1.5.4 and
-//     later: the 12-byte nonce is salt[0:12] XOR (8 zero bytes, then the
-//     header's first word) (hcrypt_SetGcmIV); the additional data is the
-//     16-byte header as on the wire with the R (retransmitted) flag cleared,
-//     since a retransmission resends the stored ciphertext with R set
-//     (srtcore/core.cpp, processData); the 16-byte tag follows the
-//     ciphertext inside the payload, so the payload grows by TagSize.
-//     libsrt 1.5.2 and 1.5.3 used another layout that this package does not
-//     implement.
+// AES-GCM (handshake.CipherAESGCM) follows the layout of libsrt 1.5.4 and
+// later: the 12-byte nonce is (8 zero bytes, the sequence number) XOR
+// salt[0:12] (hcrypt_SetGcmIV); the additional data is the 16-byte header
+// as on the wire with the R (retransmitted) flag cleared, since a
+// retransmission resends the stored ciphertext with R set
+// (CUDT::handleSocketPacketReception in srtcore/core.cpp); the 16-byte tag
+// follows the ciphertext inside the payload, so the payload grows by
+// TagSize. libsrt 1.5.2 and 1.5.3 used another layout, which this package
+// does not implement.
 //
 // The header passed to Encrypt and Decrypt is the data packet's 16-byte
 // header as on the wire (the first 16 bytes of the datagram); only its

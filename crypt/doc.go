@@ -47,10 +47,11 @@
 //     (hcrypt_SetGcmIV); the additional data is the 16-byte header as on the
 //     wire (crysprFallback_MsEncrypt and crysprFallback_MsDecrypt in
 //     haicrypt/cryspr.c) with the R (retransmitted) flag cleared, as libsrt's
-//     receiver clears it before decrypting (CUDT::processData in
-//     srtcore/core.cpp); the 16-byte tag follows the ciphertext inside the
-//     payload. libsrt 1.5.2 and 1.5.3 used another layout, selected by the
-//     peer's version in libsrt 1.5.4 (use_gcm_153); it is not implemented.
+//     receiver clears it before decrypting
+//     (CUDT::handleSocketPacketReception in srtcore/core.cpp); the 16-byte
+//     tag follows the ciphertext inside the payload. libsrt 1.5.2 and 1.5.3
+//     used another layout, selected by the peer's version in libsrt 1.5.4
+//     (use_gcm_153); it is not implemented.
 //
 // AES-GCM is verified against an independent implementation only (the
 // Python cryptography package's AESGCM, in the test behind the build tag

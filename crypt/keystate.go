@@ -110,7 +110,8 @@ func (s *KeyState) Cipher(k handshake.KeyFlags) *PayloadCipher {
 // Establish starts a session from the key material of a handshake: it
 // derives the KEK from the passphrase and km's salt, unwraps the keys, and
 // replaces the whole state with km's salt, cipher and keys. Key material
-// equal to the session's (a KMRSP echoing the KMREQ) changes nothing.
+// of the session that carries only keys the state holds (the KMRSP echoing
+// the KMREQ, a repeated CONCLUSION after a key refresh) changes nothing.
 //
 // Errors: ErrUnsupported when libsrt would refuse km (its cipher, auth or
 // SE), ErrSaltLength, and those of Open: ErrBadSecret for a wrong
@@ -128,8 +129,7 @@ func (s *KeyState) Establish(km *handshake.KeyMaterial) error {
 	if err != nil {
 		return err
 	}
-	if s.established && s.sameSession(km) &&
-		sameKey(keys.Even, s.keys[0]) && sameKey(keys.Odd, s.keys[1]) {
+	if s.established && s.sameSession(km) && !s.changes(keys)[0] && !s.changes(keys)[1] {
 		return nil
 	}
 	var ciphers [2]*PayloadCipher
@@ -188,10 +188,7 @@ func (s *KeyState) Refresh(km *handshake.KeyMaterial) error {
 		return err
 	}
 	next := [2][]byte{keys.Even, keys.Odd}
-	var changed [2]bool
-	for i, k := range next {
-		changed[i] = k != nil && !sameKey(k, s.keys[i])
-	}
+	changed := s.changes(keys)
 	if !changed[0] && !changed[1] {
 		return nil
 	}
@@ -217,6 +214,15 @@ func (s *KeyState) Refresh(km *handshake.KeyMaterial) error {
 		}
 	}
 	return nil
+}
+
+// changes reports, for the even and the odd key, whether keys carries it
+// with bytes other than the state's.
+func (s *KeyState) changes(keys Keys) [2]bool {
+	return [2]bool{
+		keys.Even != nil && !sameKey(keys.Even, s.keys[0]),
+		keys.Odd != nil && !sameKey(keys.Odd, s.keys[1]),
+	}
 }
 
 // sameSession reports whether km's header fields match the session's.

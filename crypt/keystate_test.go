@@ -179,6 +179,12 @@ func TestKeyStateRefreshFollowsTheSwitch(t *testing.T) {
 				t.Fatalf("retry: %v", err)
 			}
 			must(o1, handshake.KeyOdd)
+			// Handshake key material that carries only held keys (a
+			// repeated CONCLUSION) changes nothing.
+			before = snap(st)
+			if err := st.Establish(sess.seal(t, Keys{Odd: o1})); err != nil || snap(st) != before {
+				t.Fatalf("repeated handshake KM with a held key: %v", err)
+			}
 			must(e2, handshake.KeyEven)
 			// CTR has no tag: the retired key yields garbage; GCM refuses.
 			if ok, err := tryRoundTrip(t, st, sess, e1, seq, handshake.KeyEven); ok || (mode == handshake.CipherAESGCM) != errors.Is(err, ErrAuth) {
