@@ -52,7 +52,7 @@ func (n *NAK) AppendBinary(b []byte) ([]byte, error) {
 }
 
 // Losses returns a cursor over the entries of the loss list.
-func (n *NAK) Losses() LossCursor { return LossCursor{rest: n.List, total: len(n.List)} }
+func (n *NAK) Losses() LossCursor { return LossCursor{list: n.List} }
 
 // Count returns how many sequence numbers the list reports lost, counting
 // the entries before any fault. It is the one count of a NAK's losses that
@@ -70,7 +70,7 @@ func (n *NAK) Count() int {
 // validateLossList checks a loss list by walking it with the one cursor
 // that reads it (so Decode, AppendBinary and Losses agree by construction).
 func validateLossList(b []byte) error {
-	c := LossCursor{rest: b, total: len(b)}
+	c := LossCursor{list: b}
 	for c.Next() {
 	}
 	return c.err
@@ -87,53 +87,52 @@ func validateLossList(b []byte) error {
 //
 // A LossCursor is a small value; copying it copies the position.
 type LossCursor struct {
-	rest   []byte    // the entries not read yet
-	total  int       // length of the whole list
+	list   []byte    // the whole list (cut at a malformed entry)
+	off    int       // offset of the next entry
 	size   int       // encoded size of the current entry: 4, or 8 for a range
 	lo, hi SeqNumber // the current entry
-	errOff int       // offset of the malformed entry
 	err    error
 }
 
 // Next advances to the next entry and reports whether there is one. It
 // returns false at the end of the list and at a malformed entry (see Err).
+// It is inlined where it is called: single entries, the common case, cost
+// no call.
 func (c *LossCursor) Next() bool {
-	// Kept small enough to be inlined: single entries are the common case.
-	if len(c.rest) < 4 || c.rest[0]&0x80 != 0 {
-		return c.nextRange()
+	if o := c.off; o+4 <= len(c.list) && c.list[o] < 0x80 {
+		w := SeqNumber(binary.BigEndian.Uint32(c.list[o:]))
+		c.lo, c.hi, c.size, c.off = w, w, 4, o+4
+		return true
 	}
-	w := SeqNumber(binary.BigEndian.Uint32(c.rest))
-	c.lo, c.hi, c.size = w, w, 4
-	c.rest = c.rest[4:]
-	return true
+	return c.nextRange()
 }
 
 // nextRange is Next at the end of the list or at a range-start word.
 func (c *LossCursor) nextRange() bool {
-	if len(c.rest) < 4 {
+	o := c.off
+	if o+4 > len(c.list) {
 		return false
 	}
-	if len(c.rest) < 8 {
+	if o+8 > len(c.list) {
 		return c.fail(ErrNAKDanglingRange)
 	}
-	lo := SeqNumber(binary.BigEndian.Uint32(c.rest[0:4]) &^ rangeBit)
-	hi := SeqNumber(binary.BigEndian.Uint32(c.rest[4:8]))
+	lo := SeqNumber(binary.BigEndian.Uint32(c.list[o:]) &^ rangeBit)
+	hi := SeqNumber(binary.BigEndian.Uint32(c.list[o+4:]))
 	if hi&rangeBit != 0 {
 		return c.fail(ErrNAKDanglingRange)
 	}
 	if lo.Cmp(hi) > 0 {
 		return c.fail(ErrNAKBadRange)
 	}
-	c.lo, c.hi, c.size = lo, hi, 8
-	c.rest = c.rest[8:]
+	c.lo, c.hi, c.size, c.off = lo, hi, 8, o+8
 	return true
 }
 
-// fail stops the walk at the entry at the front of c.rest.
+// fail stops the walk at the entry at offset c.off.
 func (c *LossCursor) fail(err error) bool {
 	c.err = err
-	c.errOff = c.total - len(c.rest)
-	c.rest, c.size = nil, 0
+	c.list = c.list[:c.off]
+	c.size = 0
 	c.lo, c.hi = 0, 0
 	return false
 }
@@ -152,12 +151,7 @@ func (c *LossCursor) Err() error { return c.err }
 
 // Offset returns the byte offset in the list of the current entry, or of
 // the malformed entry once Err is set.
-func (c *LossCursor) Offset() int {
-	if c.err != nil {
-		return c.errOff
-	}
-	return c.total - len(c.rest) - c.size
-}
+func (c *LossCursor) Offset() int { return c.off - c.size }
 
 // AppendLossList appends the loss-list encoding of seqs to b, as libsrt's
 // receiver builds it: every run of two or more consecutive sequence numbers
