@@ -27,6 +27,13 @@ type dumper struct {
 	walk *walker // walks frames for text or json, chosen once
 
 	sf session.Frame // the tracker's view of the current frame, reused
+
+	// -summary: attempts the Tracker retired and that are yet to be
+	// printed, the number of rows written for the current capture, and
+	// whether its table heading was written.
+	retired []*session.Attempt
+	rows    int
+	headed  bool
 }
 
 func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
@@ -64,6 +71,12 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 	if d.cfg.summary || d.cfg.streamID != "" {
 		tr = session.NewTracker()
 	}
+	d.rows, d.headed = 0, false
+	if d.cfg.summary {
+		// The Tracker keeps at most MaxAttempts attempts; those it retires
+		// are printed as they go, so memory stays bounded.
+		tr.OnRetire = func(a *session.Attempt) { d.retired = append(d.retired, a) }
+	}
 	n := 0
 	for r.Next() && !d.done() {
 		f := r.Frame()
@@ -71,6 +84,11 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 		if tr != nil {
 			d.sf = session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
 			a = tr.Add(&d.sf)
+			if len(d.retired) > 0 {
+				d.summary(name, d.retired)
+				clear(d.retired)
+				d.retired = d.retired[:0]
+			}
 		}
 		if n++; n&1023 == 0 {
 			prog.update(r.Stats())
@@ -86,7 +104,6 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 	}
 	prog.finish()
 	if d.cfg.summary {
-		d.printed = 0
 		d.summary(name, tr.Attempts())
 	}
 	st := r.Stats()

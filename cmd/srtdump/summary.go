@@ -10,12 +10,18 @@ import (
 	"github.com/srtwire/srtwire/session"
 )
 
-// summary writes -summary: one row (or, with -json, one JSON line) per
-// connection attempt of a capture, after the -rejects, -stream-id and
-// -count filters.
+// summary writes -summary for attempts of a capture: one row (or, with
+// -json, one JSON line) per attempt that passes the -rejects and -stream-id
+// filters, until -count attempts were written over all captures. It is
+// called for each batch of attempts the Tracker retires, as they are
+// retired, and for the attempts left at the end of the capture; a text
+// batch is a table of its own, followed by its rejection paragraphs.
 func (d *dumper) summary(file string, attempts []*session.Attempt) {
 	var sel []*session.Attempt
 	for _, a := range attempts {
+		if d.done() {
+			break
+		}
 		if d.cfg.rejects && a.Outcome != session.OutcomeRejected {
 			continue
 		}
@@ -24,10 +30,8 @@ func (d *dumper) summary(file string, attempts []*session.Attempt) {
 				continue
 			}
 		}
-		if d.cfg.count > 0 && len(sel) >= d.cfg.count {
-			break
-		}
 		sel = append(sel, a)
+		d.printed++
 	}
 	if d.cfg.json {
 		for _, a := range sel {
@@ -39,14 +43,21 @@ func (d *dumper) summary(file string, attempts []*session.Attempt) {
 }
 
 // summaryTable writes the attempts as a table, then one paragraph per
-// rejected attempt explaining the rejection.
+// rejected attempt explaining the rejection. Rows are numbered on from
+// the capture's previous table.
 func (d *dumper) summaryTable(file string, sel []*session.Attempt) {
 	if len(sel) == 0 {
 		return
 	}
-	if d.multi {
+	if d.multi && !d.headed {
 		fmt.Fprintf(d.out, "%s:\n", file)
 	}
+	if d.headed {
+		d.out.WriteByte('\n')
+	}
+	d.headed = true
+	first := d.rows + 1
+	d.rows += len(sel)
 	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tCALLER\tLISTENER\tMODE\tFRAMES\tSTREAM ID\tENCRYPTION\tLATENCY\tOUTCOME\tHS RTT\tDATA\tRETX\tLOST")
 	for i, a := range sel {
@@ -73,7 +84,7 @@ func (d *dumper) summaryTable(file string, sel []*session.Attempt) {
 		if a.HandshakeSeen {
 			lat = strconv.Itoa(a.LatencyMS) + "ms"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d-%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", i+1, a.Caller, a.Listener, a.Mode,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d-%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", first+i, a.Caller, a.Listener, a.Mode,
 			a.FirstFrame, a.LastFrame, sid, enc, lat, outcome, rtt, a.DataPackets, a.Retransmitted, a.Lost)
 	}
 	tw.Flush()
@@ -81,7 +92,7 @@ func (d *dumper) summaryTable(file string, sel []*session.Attempt) {
 		if a.Outcome != session.OutcomeRejected {
 			continue
 		}
-		b := fmt.Appendf(nil, "\n#%d %s was refused by %s: ", i+1, a.Caller, a.Listener)
+		b := fmt.Appendf(nil, "\n#%d %s was refused by %s: ", first+i, a.Caller, a.Listener)
 		b = appendReason(b, a.Reason)
 		b = append(b, '\n')
 		d.out.Write(b)

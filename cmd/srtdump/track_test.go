@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"io"
+	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,4 +40,67 @@ func TestPacketModeDoesNotTrack(t *testing.T) {
 	st, out, _ := runCmd(t, c.b, "-json", "-")
 	require.Equal(t, 0, st)
 	assert.Equal(t, n, strings.Count(out, "\n"))
+}
+
+// eofProbe is an input that records how much output had been written when
+// the input ran out.
+type eofProbe struct {
+	r       io.Reader
+	out     *bytes.Buffer
+	atEOF   int
+	reached bool
+}
+
+func (p *eofProbe) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err == io.EOF && !p.reached {
+		p.reached, p.atEOF = true, p.out.Len()
+	}
+	return n, err
+}
+
+// TestSummaryStreams (issue 13): -summary prints the attempts the Tracker
+// retires (past session.DefaultMaxAttempts) as they are retired, then the
+// rest at the end: every attempt is printed once, in order, and output
+// starts before the input ends.
+func TestSummaryStreams(t *testing.T) {
+	const n = 40000 // more than session.DefaultMaxAttempts
+	c := newGenCapture()
+	for i := 0; i < n; i++ {
+		c.add(genCaller, genListener, induction(uint32(i+1)), 0)
+	}
+	for _, mode := range [][]string{{"-json"}, nil} {
+		var out bytes.Buffer
+		probe := &eofProbe{r: bytes.NewReader(c.b), out: &out}
+		st := run(append(append([]string{"-summary"}, mode...), "-"), probe, &out, io.Discard)
+		require.Equal(t, 0, st)
+		assert.Positive(t, probe.atEOF, "%v: nothing printed before the end of the input", mode)
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		want := 1
+		for _, l := range lines {
+			if mode != nil {
+				// {"caller":...,"first_frame":N,...}
+				i := strings.Index(l, `"first_frame":`)
+				require.Positive(t, i, l)
+				rest := l[i+len(`"first_frame":`):]
+				assert.True(t, strings.HasPrefix(rest, strconv.Itoa(want)+","), "line %d: %s", want, l)
+				assert.Contains(t, l, `"outcome":"no answer"`)
+				want++
+				continue
+			}
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue // a table heading, or the blank line between tables
+			}
+			f := strings.Fields(l)
+			require.Equal(t, strconv.Itoa(want), f[0], l)
+			assert.Equal(t, fmt.Sprintf("%d-%d", want, want), f[4], l)
+			want++
+		}
+		assert.Equal(t, n+1, want, "%v: every attempt printed once", mode)
+	}
+	// -count: the first N attempts, even when they were retired.
+	st, out, _ := runCmd(t, c.b, "-summary", "-json", "-count", "3", "-")
+	require.Equal(t, 0, st)
+	assert.Equal(t, 3, strings.Count(out, "\n"))
+	assert.Contains(t, out, `"first_frame":3,`)
 }
