@@ -243,7 +243,7 @@ type ControlStats struct {
 	// messages (UMSG_EXT), CGWarning its congestion warnings, Other the
 	// control packets of types libsrt does not define.
 	Keepalive, Shutdown, PeerError, Handshake int
-	KMReq, KMRsp, CGWarning, Other          int
+	KMReq, KMRsp, CGWarning, Other            int
 }
 
 // KeyStats counts a direction's key events.

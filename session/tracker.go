@@ -171,7 +171,7 @@ type Attempt struct {
 	kkSeen        bool // a data packet with KK != 0 was seen
 	kmSeen        bool // key material (handshake or in-band) was seen
 	kmFrom        netip.AddrPort
-	kmOutcome     int8 // 0 unknown, 1 echoed (the peer has the keys), 2 a failure state
+	kmOutcome     int8                   // 0 unknown, 1 echoed (the peer has the keys), 2 a failure state
 	km            *handshake.KeyMaterial // the handshake's KMREQ, kept with Tracker.Passphrases
 	pass          string                 // the passphrase that opened km
 	latency       [2]Opt[int]            // per direction, from the HSRSP
