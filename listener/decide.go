@@ -271,7 +271,8 @@ func runAcceptHook(cfg *Config, hs *handshake.Handshake, from netip.AddrPort, no
 	if cfg.Bonding && group && !cfg.GroupsAllowed {
 		return rejectEcho(cfg, hs, now, out, RowHookConfig, reject.Unknown, true), true
 	}
-	req := Request{From: from, Version: hs.Version, Handshake: hs}
+	hc := *hs // a copy, so that hs does not escape through the callback
+	req := Request{From: from, Version: hs.Version, Handshake: &hc}
 	ok, r := cfg.Accept(string(sid[:n]), &req)
 	if ok {
 		return Decision{}, false
