@@ -2,6 +2,7 @@ package listener
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 	"time"
 
@@ -327,7 +328,18 @@ func (cfg *Config) newSocketID(from netip.AddrPort, hs *handshake.Handshake) uin
 	if cfg.SocketID != nil {
 		return cfg.SocketID(from, hs.SocketID, hs.ISN)
 	}
-	id := cfg.Cookies.bake(from, int64(hs.SocketID)<<31|int64(hs.ISN)) & 0x3FFFFFFF
+	// A keyed mix (splitmix64's finaliser) of the caller's address, port,
+	// socket ID and ISN: unpredictable without the cookie key, stable for a
+	// repeat, below 2^30 as libsrt's socket IDs are.
+	a := from.Addr().As16()
+	x := cfg.Cookies.k0 ^ binary.LittleEndian.Uint64(a[:8]) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(a[8:]), 17)
+	x ^= cfg.Cookies.k1 ^ uint64(from.Port())<<48 ^ uint64(hs.SocketID)<<16 ^ uint64(hs.ISN)<<32
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	id := uint32(x) & 0x3FFFFFFF
 	if id == 0 {
 		id = 1
 	}
