@@ -77,7 +77,7 @@ var rowText = [rowCount]string{
 	RowFilter:           "row 26 CUDT::checkApplyFilterConfig: a second, unparsable or incompatible FILTER",
 	RowGroup:            "row 27 CUDT::interpretGroup: group type unknown or groups not allowed",
 	RowSetup:            "row 28 CUDT::setupCC: the packet filter cannot be created",
-	RowAccept:           "CUDT::acceptAndRespond: accepted, CONCLUSION answered",
+	RowAccept:           "row 29 CUDT::acceptAndRespond: accepted, CONCLUSION answered",
 }
 
 // String returns what the check is, with its row number and the libsrt

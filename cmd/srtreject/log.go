@@ -103,7 +103,7 @@ func (l *eventLog) run() {
 }
 
 func (l *eventLog) write(ev event) {
-	if ev.Kind != evRejected && ev.Kind != evShutdownHSv4 || ev.Duplicate {
+	if ev.Kind != evRejected && ev.Kind != evShutdownHSv4 && ev.Kind != evAccepted || ev.Duplicate {
 		if l.verbose != nil {
 			fmt.Fprintln(l.verbose, formatVerbose(&ev))
 		}
@@ -176,8 +176,22 @@ func formatEvent(ev *event) string {
 		return fmt.Sprintf("%s caller=%s socket=0x%08x%s sid=%s reject=%s code=%d wire=%d (%s)",
 			ts, ev.Caller, ev.SocketID, v, quoteCapped(ev.StreamID, maxLogSID), ev.Reason.Name(), int32(ev.Reason), ev.Reason.Wire(), ev.Why)
 	case evShutdownHSv4:
+		if ev.Why != "" {
+			return fmt.Sprintf("%s caller=%s socket=0x%08x hsv=%d reject=SHUTDOWN code=%d (HSv4 callers get no rejection code; %s)",
+				ts, ev.Caller, ev.SocketID, ev.Version, int32(ev.Reason), ev.Why)
+		}
 		return fmt.Sprintf("%s caller=%s socket=0x%08x hsv=%d reject=SHUTDOWN (HSv4 callers get no rejection code)",
 			ts, ev.Caller, ev.SocketID, ev.Version)
+	case evAccepted:
+		v, km := "", ""
+		if ev.SRT != 0 {
+			v = " srt=" + ev.SRT.String()
+		}
+		if ev.KMRSP {
+			km = " km=" + ev.KMState.String()
+		}
+		return fmt.Sprintf("%s caller=%s socket=0x%08x%s sid=%s accept%s, then SHUTDOWN (%s)",
+			ts, ev.Caller, ev.SocketID, v, quoteCapped(ev.StreamID, maxLogSID), km, ev.Why)
 	}
 	return ""
 }
@@ -185,6 +199,9 @@ func formatEvent(ev *event) string {
 // formatRepeats is the line that sums up n suppressed repeats of a caller.
 func formatRepeats(last *event, n int) string {
 	what := "rejected again with " + last.Reason.Name()
+	if last.Kind == evAccepted {
+		what = "accepted again"
+	}
 	if last.Kind == evShutdownHSv4 {
 		what = "answered again with SHUTDOWN"
 	}

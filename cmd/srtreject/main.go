@@ -78,8 +78,37 @@
 // listener with a passphrase does; the caller's KMREQ is never checked.
 // HSv4 callers (SRT before 1.3) get a SHUTDOWN, as libsrt sends them.
 //
-// srtreject is built on the srtwire codec (packages handshake, packet and
-// reject) and the standard library only.
+// # The libsrt mode
+//
+// With -libsrt, srtreject answers every caller as a libsrt 1.5.1 listener
+// configured with the same options would (package listener decides): it
+// ignores what libsrt ignores, rejects with the reason libsrt would give
+// (a wrong passphrase with SRT_REJ_BADSECRET, a one-sided one with
+// SRT_REJ_UNSECURE, a file-mode caller with SRT_REJ_MESSAGEAPI, ...), and
+// answers the callers libsrt would accept with libsrt's CONCLUSION answer,
+// which it follows at once with a SHUTDOWN: srtreject carries no data.
+// -rule and -default act as the listen callback: a matching rule refuses
+// with its reason (codes below 1000 count as no reason, as
+// srt_setrejectreason ignores them), a caller no rule matches is accepted
+// unless -default is given. The options, named as srt-live-transmit's URI
+// keys:
+//
+//	-passphrase S        SRTO_PASSPHRASE (also -passphrase-file F, or the
+//	                     SRT_PASSPHRASE environment variable, to keep it out
+//	                     of the shell history)
+//	-enforced=false      SRTO_ENFORCEDENCRYPTION (default true)
+//	-pbkeylen N          SRTO_PBKEYLEN 16, 24, 32
+//	-transtype file      SRTO_TRANSTYPE (default live)
+//	-messageapi=false    SRTO_MESSAGEAPI (default true; false with file)
+//	-congestion file     SRTO_CONGESTION
+//	-filter S            SRTO_PACKETFILTER, e.g. fec,cols:4,rows:2
+//	-minversion 1.3.0    SRTO_MINVERSION
+//	-latency MS          SRTO_LATENCY (both directions; default 120)
+//
+// Each decision is logged with the libsrt check that made it.
+//
+// srtreject is built on the srtwire codec (packages handshake, listener,
+// packet and reject) and the standard library only.
 package main
 
 import (
@@ -95,6 +124,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/srtwire/srtwire/listener"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -109,7 +139,16 @@ to test how SRT client applications handle each rejection reason.
 Usage:
   srtreject [-listen ADDR] -reject REASON
   srtreject [-listen ADDR] [-rule KEY=GLOB:REASON]... [-default REASON]
+  srtreject -libsrt [-passphrase S] [-enforced=false] [-pbkeylen N] [-transtype file]
+            [-messageapi=false] [-congestion C] [-filter F] [-minversion V]
+            [-latency MS] [-rule KEY=GLOB:REASON]... [-default REASON]
   srtreject -list
+
+-libsrt answers as a libsrt 1.5.1 listener with those options would: the
+same silences, the same rejection reasons, and for the callers libsrt
+accepts its CONCLUSION answer followed at once by a SHUTDOWN: srtreject
+carries no data. There -rule/-default are the listen callback (no match:
+accept, unless -default is given).
 
 REASON: a code (10, 1403, 2005), a libsrt name (SRT_REJ_BADSECRET,
 SRT_REJX_FORBIDDEN, forbidden) or a wire value (wire:2403).
@@ -146,8 +185,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		pbkeylen = fs.Int("pbkeylen", 0, "key length in `bytes` (16, 24, 32) to advertise in the INDUCTION answer; 0: none")
 		list     = fs.Bool("list", false, "list every known rejection reason and exit")
 		verbose  = fs.Bool("v", false, "log every other datagram (INDUCTION, repeats, ignored) to standard error")
+		libsrt   = fs.Bool("libsrt", false, "answer as a libsrt 1.5.1 listener with the options below would (accepted callers get a SHUTDOWN: no data)")
+		lo       libsrtOptions
 		rules    multiFlag
 	)
+	fs.StringVar(&lo.passphrase, "passphrase", "", "-libsrt: SRTO_PASSPHRASE (or -passphrase-file, or $SRT_PASSPHRASE)")
+	fs.StringVar(&lo.passFile, "passphrase-file", "", "-libsrt: read the passphrase from `FILE`")
+	fs.BoolVar(&lo.enforced, "enforced", true, "-libsrt: SRTO_ENFORCEDENCRYPTION")
+	fs.BoolVar(&lo.messageapi, "messageapi", true, "-libsrt: SRTO_MESSAGEAPI (false: stream API)")
+	fs.StringVar(&lo.transtype, "transtype", "live", "-libsrt: SRTO_TRANSTYPE live or file (file: libsrt's file-mode defaults)")
+	fs.StringVar(&lo.congestion, "congestion", "", "-libsrt: SRTO_CONGESTION live or file")
+	fs.StringVar(&lo.filter, "filter", "", "-libsrt: SRTO_PACKETFILTER, e.g. fec,cols:4,rows:2")
+	fs.StringVar(&lo.minversion, "minversion", "", "-libsrt: SRTO_MINVERSION, e.g. 1.3.0")
+	fs.IntVar(&lo.latency, "latency", -1, "-libsrt: SRTO_LATENCY in `ms` (default libsrt's, 120 live, 0 file)")
 	fs.Var(&rules, "rule", "reject with REASON when Stream ID key KEY matches GLOB; form `KEY=GLOB:REASON`, repeatable")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
@@ -175,7 +225,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "srtreject: -pbkeylen must be 0, 16, 24 or 32\n")
 		return 2
 	}
-	if *all == "" && len(rules) == 0 && *def == "" {
+	if *libsrt {
+		if *all != "" {
+			fmt.Fprintln(stderr, "srtreject: -libsrt decides as libsrt: use -rule/-default, not -reject")
+			return 2
+		}
+		if lo.transtype == "file" {
+			set := false
+			fs.Visit(func(f *flag.Flag) { set = set || f.Name == "messageapi" })
+			if !set {
+				lo.messageapi = false
+			}
+		}
+	} else if *all == "" && len(rules) == 0 && *def == "" {
 		fmt.Fprintln(stderr, "srtreject: say how to reject: -reject REASON, or -rule/-default")
 		fs.Usage()
 		return 2
@@ -184,6 +246,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "srtreject:", err)
 		return 2
+	}
+	policy.defaultAccepts = *libsrt && *def == ""
+	start := time.Now()
+	var lib *listener.Config
+	var baker *listener.CookieBaker
+	if *libsrt {
+		if baker, err = listener.NewCookieBaker(start, listener.DefaultCookieStep, nil); err == nil {
+			if lo.pbkeylen == 0 {
+				lo.pbkeylen = *pbkeylen
+			}
+			lib, err = libsrtConfig(&lo, policy, len(rules) > 0 || *def != "", baker, start)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "srtreject:", err)
+			return 2
+		}
 	}
 	addr, err := net.ResolveUDPAddr("udp", *listen)
 	if err != nil {
@@ -198,12 +276,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 
-	srv, err := newServer(policy, *pbkeylen, time.Now())
+	srv, err := newServer(policy, *pbkeylen, start)
 	if err != nil {
 		fmt.Fprintf(stderr, "srtreject: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "srtreject: listening on %s (UDP): %s\n", conn.LocalAddr(), describePolicy(policy))
+	what := describePolicy(policy)
+	if lib != nil {
+		srv.Baker, srv.lib = baker, lib
+		what = describeLibsrt(lib, policy)
+	}
+	fmt.Fprintf(stderr, "srtreject: listening on %s (UDP): %s\n", conn.LocalAddr(), what)
 	var vw io.Writer
 	if *verbose {
 		vw = stderr
@@ -213,8 +296,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "srtreject:", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "srtreject: stopped; %d attempt(s) rejected\n", n)
+	fmt.Fprintf(stderr, "srtreject: stopped; %d attempt(s) answered\n", n)
 	return 0
+}
+
+func describeLibsrt(c *listener.Config, p *policy) string {
+	cb := "no listen callback"
+	if c.Accept != nil {
+		cb = "callback: " + describePolicy(p)
+		if p.defaultAccepts {
+			cb = strings.Replace(cb, "otherwise "+p.Default.String(), "otherwise accept", 1)
+		}
+	}
+	pass := "no passphrase"
+	if c.Passphrase != "" {
+		pass = "a passphrase"
+	}
+	return fmt.Sprintf("as libsrt %v would, with %s, pbkeylen %d, enforced %v, messageapi %v, congestion %q, filter %q, minversion %v, latency %d/%d ms; %s",
+		c.Version, pass, c.PBKeyLen, c.EnforcedEncryption, c.MessageAPI, c.Congestion, c.Filter, c.MinVersion, c.RecvLatency, c.PeerLatency, cb)
 }
 
 func describePolicy(p *policy) string {

@@ -82,6 +82,9 @@ type policy struct {
 	All     *reject.Reason
 	Rules   []rule        // tried in order; the first match wins (-rule)
 	Default reject.Reason // when no rule matches (-default)
+	// defaultAccepts: in the libsrt mode without -default, a caller no
+	// rule matches is accepted.
+	defaultAccepts bool
 }
 
 // Decide returns the reason to reject a caller with, and why ("-reject",

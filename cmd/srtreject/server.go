@@ -29,6 +29,9 @@ const (
 	// ShutdownHSv4: an HSv4 CONCLUSION was answered with a SHUTDOWN,
 	// as libsrt does, because HSv4 has no rejection codes.
 	evShutdownHSv4
+	// Accepted (libsrt mode): a CONCLUSION was accepted, answered, and the
+	// connection ended with a SHUTDOWN.
+	evAccepted
 )
 
 // Event describes what Server.Handle did.
@@ -45,6 +48,11 @@ type event struct {
 	Note      string // why a datagram was ignored
 	Duplicate bool   // a repeat of a CONCLUSION already logged
 	Size      int    // the datagram's length
+	// libsrt mode: the key-material state of an accepted caller, and the
+	// SHUTDOWN to send after the answer.
+	KMState handshake.KMState
+	KMRSP   bool
+	after   []byte
 }
 
 // server answers SRT callers: INDUCTION with an HSv5 answer and a cookie,
@@ -61,6 +69,10 @@ type server struct {
 	Start time.Time
 
 	seen map[attemptKey]time.Time
+
+	// lib, when set, makes the server answer as a libsrt listener with
+	// this configuration would (package listener).
+	lib *listener.Config
 }
 
 type attemptKey struct {
@@ -90,6 +102,9 @@ func (s *server) timestamp(now time.Time) uint32 {
 // with an Event saying what happened.
 func (s *server) Handle(out, in []byte, from netip.AddrPort, now time.Time) ([]byte, event) {
 	ev := event{Time: now, Caller: from}
+	if s.lib != nil {
+		return s.handleLibsrt(out, in, from, now, ev)
+	}
 	var p packet.Packet
 	if err := p.Decode(in); err != nil {
 		ev.Note = "not an SRT packet: " + err.Error()
@@ -222,11 +237,15 @@ func (s *server) Serve(ctx context.Context, conn *net.UDPConn, log, verbose io.W
 			if _, err := conn.WriteToUDPAddrPort(reply, from); err != nil {
 				ev.Note = "answering: " + err.Error()
 			}
+			if ev.after != nil {
+				_, _ = conn.WriteToUDPAddrPort(ev.after, from)
+			}
 		}
-		if (ev.Kind == evRejected || ev.Kind == evShutdownHSv4) && !ev.Duplicate {
+		logged := ev.Kind == evRejected || ev.Kind == evShutdownHSv4 || ev.Kind == evAccepted
+		if logged && !ev.Duplicate {
 			n++
 		}
-		if ev.Kind == evRejected || ev.Kind == evShutdownHSv4 || verbose != nil {
+		if logged || verbose != nil {
 			lg.add(ev)
 		}
 	}
