@@ -136,7 +136,9 @@ type source interface {
 // A Reader is not safe for concurrent use: one goroutine calls Next and
 // reads the Frame.
 type Reader struct {
-	src        source
+	src        source         // pcapng: gopacket's reader behind ngGuard
+	cls        *classicReader // classic pcap
+	ci         gopacket.CaptureInfo
 	ng         bool
 	link       linkType
 	br         *bufio.Reader
@@ -151,6 +153,8 @@ type Reader struct {
 
 	flows    map[flow.Key]*flowState
 	held     int // bytes held back by unconfirmed flows (see hold)
+	lastKey  flow.Key
+	lastFlow *flowState // the state of lastKey, or nil
 	srtHosts map[[2]netip.Addr]struct{}
 	udp      udpFrame
 	frame    Frame
@@ -229,14 +233,12 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 			bo = binary.BigEndian
 		}
 		r.link = linkType(bo.Uint32(hdr[20:]) & 0x0FFFFFFF) // the upper bits carry FCS flags
-		pr, err := pcapgo.NewReader(r.br)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNotCapture, err)
+		if v := bo.Uint16(hdr[4:]); v != 2 {
+			return nil, fmt.Errorf("%w: pcap version %d.%d", ErrNotCapture, v, bo.Uint16(hdr[6:]))
 		}
-		if s := pr.Snaplen(); s == 0 || s > maxSnaplen {
-			pr.SetSnaplen(maxSnaplen)
-		}
-		r.src = pr
+		r.cls = newClassicReader(r.br, hdr)
+		r.br.Discard(24)
+		r.cls.consumed = 24
 	case 0x0a0d0d0a:
 		guard := &ngGuard{r: r.br}
 		r.guard = guard
@@ -287,7 +289,13 @@ func (r *Reader) Next() bool {
 	}
 	for {
 		offset := r.offset()
-		data, ci, err := r.read()
+		var data []byte
+		var err error
+		if r.cls != nil {
+			data, err = r.cls.next(&r.ci)
+		} else {
+			data, err = r.readNg()
+		}
 		if err != nil {
 			r.done = true
 			if err == io.EOF && !r.ng && r.offset() > offset {
@@ -300,31 +308,53 @@ func (r *Reader) Next() bool {
 		}
 		r.stats.Frames++
 		lt := r.link
-		if r.ng && len(ci.AncillaryData) > 0 {
-			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+		if r.ng && len(r.ci.AncillaryData) > 0 {
+			if l, ok := r.ci.AncillaryData[0].(layers.LinkType); ok {
 				lt = ngLink(l)
 			}
 		}
 		parseFrame(lt, data, &r.udp)
-		if r.take(offset, ci) {
+		if r.fastPath(offset) || r.take(offset, &r.ci) {
 			return true
 		}
 	}
 }
 
-// read reads the next record. A panic inside gopacket's readers (which
-// trust some fields of the file) becomes an error: ngGuard screens the
-// faults known to cause one, and this is the net for any it misses.
-func (r *Reader) read() (data []byte, ci gopacket.CaptureInfo, err error) {
+// fastPath hands out the frame just parsed when it belongs to the same
+// confirmed flow as the frame before it, the common case, without building
+// a flow key.
+func (r *Reader) fastPath(offset int64) bool {
+	u := &r.udp
+	fs := r.lastFlow
+	if fs == nil || !fs.confirmed || !u.isUDP || u.fragment || !(u.src == r.lastKey.A && u.dst == r.lastKey.B || u.src == r.lastKey.B && u.dst == r.lastKey.A) {
+		return false
+	}
+	f := &r.frame
+	f.Number, f.Time, f.Src, f.Dst, f.Offset = r.stats.Frames, r.ci.Timestamp, u.src, u.dst, offset
+	f.Data, f.Len, f.Fragment = u.payload, u.udpLen, false
+	f.Truncated = u.truncated || u.lenUnknown && r.ci.CaptureLength < r.ci.Length
+	r.decode()
+	return true
+}
+
+// readNg reads the next pcapng record into r.ci. A panic inside gopacket's
+// reader (which trusts some fields of the file) becomes an error: ngGuard
+// screens the faults known to cause one, and this is the net for any it
+// misses.
+func (r *Reader) readNg() (data []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			data, err = nil, fmt.Errorf("%w: the capture reader failed: %v", ErrBadBlock, p)
 		}
 	}()
-	return r.src.ZeroCopyReadPacketData()
+	data, r.ci, err = r.src.ZeroCopyReadPacketData()
+	return data, err
 }
 
 func (r *Reader) offset() int64 {
+	if r.cls != nil {
+		return r.cls.consumed
+	}
 	n := r.cnt.n - int64(r.br.Buffered())
 	if r.guard != nil {
 		n -= int64(len(r.guard.buf) - r.guard.pos)
@@ -336,7 +366,7 @@ func (r *Reader) isForced(p uint16) bool { return r.forced[p/64]&(1<<(p%64)) != 
 
 // take decides whether the frame just parsed is SRT, and prepares it (and
 // possibly a held-back one before it) for handing out.
-func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
+func (r *Reader) take(offset int64, ci *gopacket.CaptureInfo) bool {
 	u := &r.udp
 	if u.fragment {
 		if !r.fragmentOfSRT(u) {
@@ -365,7 +395,7 @@ func (r *Reader) take(offset int64, ci gopacket.CaptureInfo) bool {
 		return false
 	}
 	key := flow.MakeKey(u.src, u.dst)
-	fs := r.flows[key]
+	fs := r.flow(key)
 	if fs != nil && fs.confirmed {
 		r.emit(&cur)
 		return true
@@ -460,6 +490,12 @@ func (r *Reader) emit(fi *frameInfo) {
 	f := &r.frame
 	f.Number, f.Time, f.Src, f.Dst, f.Offset = fi.number, fi.time, fi.src, fi.dst, fi.offset
 	f.Data, f.Len, f.Truncated, f.Fragment = fi.data, fi.len, fi.truncated, false
+	r.decode()
+}
+
+// decode decodes the current frame's datagram and counts it.
+func (r *Reader) decode() {
+	f := &r.frame
 	r.stats.SRT++
 	f.Err = f.Packet.Decode(f.Data)
 	if f.Err == nil && f.Truncated {
@@ -474,14 +510,30 @@ func (r *Reader) newFlow(key flow.Key) *flowState {
 	if len(r.flows) >= maxFlows {
 		clear(r.flows)
 		r.held = 0
+		r.lastFlow = nil
 	}
 	fs := &flowState{}
 	r.flows[key] = fs
+	r.lastKey, r.lastFlow = key, fs
+	return fs
+}
+
+// flow returns the state of the flow key, or nil. The flow of the previous
+// frame is remembered: most frames belong to the same flow as the one
+// before them, and comparing two keys is cheaper than hashing one.
+func (r *Reader) flow(key flow.Key) *flowState {
+	if r.lastFlow != nil && key == r.lastKey {
+		return r.lastFlow
+	}
+	fs := r.flows[key]
+	if fs != nil {
+		r.lastKey, r.lastFlow = key, fs
+	}
 	return fs
 }
 
 func (r *Reader) confirm(key flow.Key, u *udpFrame) *flowState {
-	fs := r.flows[key]
+	fs := r.flow(key)
 	if fs == nil {
 		fs = r.newFlow(key)
 	}
@@ -507,7 +559,7 @@ func (r *Reader) fragmentOfSRT(u *udpFrame) bool {
 		if r.anyForced && (r.isForced(u.src.Port()) || r.isForced(u.dst.Port())) {
 			return true
 		}
-		if fs := r.flows[flow.MakeKey(u.src, u.dst)]; fs != nil && fs.confirmed {
+		if fs := r.flow(flow.MakeKey(u.src, u.dst)); fs != nil && fs.confirmed {
 			return true
 		}
 		return false
