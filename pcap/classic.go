@@ -18,8 +18,8 @@ import (
 type classicReader struct {
 	in         io.Reader
 	buf        []byte
-	start, end int   // buf[start:end] is read and not yet consumed
-	consumed   int64 // bytes of the input consumed (records handed out)
+	start, end int    // buf[start:end] is read and not yet consumed
+	consumed   int64  // bytes of the input consumed (records handed out)
 	big        bool   // big-endian record headers
 	nanoFactor uint32 // 1000 for µs timestamps, 1 for ns
 	snaplen    uint32

@@ -20,37 +20,41 @@ type flowState struct {
 }
 
 // consistentData reports whether two data-shaped datagrams sent in the
-// same direction look like packets of one SRT stream: the same destination
-// socket, sequence numbers that differ (forward, or backward for a
-// retransmission) by at most maxDataStep, and header timestamps that move
-// with the capture clock. A flow that repeats its first 16 bytes (syslog,
-// a constant heartbeat) fails the sequence test; one whose "timestamps"
-// jump fails the clock test.
+// same direction look like consecutive packets of one SRT stream: both
+// original (not retransmitted) packets to the same destination socket,
+// the second one to six dozen sequence numbers on, and header timestamps
+// (the sender's µs clock) that moved as far as the capture clock did,
+// give or take clockSlack. A flow only needs one such pair to be
+// confirmed, so the rule can be strict: a flow that repeats its first 16
+// bytes (syslog, a heartbeat) fails the sequence test, syslog with varying
+// priorities steps by 256 and keeps its "timestamp" still, and random
+// datagrams fail all three.
 func consistentData(prev []byte, prevAt time.Time, cur []byte, curAt time.Time) bool {
 	var ph, ch packet.Header
-	if _, err := ph.Decode(prev); err != nil || ph.Control {
+	if _, err := ph.Decode(prev); err != nil || ph.Control || ph.Retransmitted {
 		return false
 	}
-	if _, err := ch.Decode(cur); err != nil || ch.Control || ph.DstSocket != ch.DstSocket {
+	if _, err := ch.Decode(cur); err != nil || ch.Control || ch.Retransmitted || ph.DstSocket != ch.DstSocket {
 		return false
 	}
-	d := ph.Seq.Distance(ch.Seq)
-	if d == 0 || d > maxDataStep || d < -maxDataStep || d < 0 && !ch.Retransmitted {
+	if d := ph.Seq.Distance(ch.Seq); d < 1 || d > maxDataStep {
 		return false
 	}
 	// The sender's clock (µs, wrapping at 2^32) against the capture's.
 	dts := int64(int32(ch.Timestamp - ph.Timestamp))
 	dt := curAt.Sub(prevAt).Microseconds()
-	return dts >= -clockSlack && dts <= dt+clockSlack
+	return dts >= 0 && dts >= dt-clockSlack && dts <= dt+clockSlack
 }
 
 const (
-	// maxDataStep is how far apart the sequence numbers of two data
-	// packets of one stream may be for consistentData.
-	maxDataStep = 4096
-	// clockSlack is how far the header timestamps may run ahead of the
-	// capture clock, or back (reordering), in µs.
-	clockSlack = 1_000_000
+	// maxDataStep is how many sequence numbers two data packets of one
+	// stream, seen one after the other, may be apart for consistentData
+	// (packets lost between them, or not captured).
+	maxDataStep = 72
+	// clockSlack is how far the header timestamps may drift from the
+	// capture clock between two packets (network jitter, sender bursts),
+	// in µs.
+	clockSlack = 100_000
 )
 
 // wellKnownPort reports the ports of protocols that are not SRT and whose

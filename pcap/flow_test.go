@@ -32,12 +32,16 @@ func TestConsistentData(t *testing.T) {
 	}{
 		{"next packet, 10 ms later", dataHead(100, 5000, 9, false), dataHead(101, 15000, 9, false), at(0), at(10), true},
 		{"a few packets on, timestamps wrap", dataHead(0x7FFFFFFF, 0xFFFFFF00, 9, false), dataHead(3, 0x100, 9, false), at(0), at(1), true},
-		{"retransmission of an older packet", dataHead(200, 9000, 9, false), dataHead(150, 9500, 9, true), at(0), at(1), true},
+		{"a retransmission does not confirm", dataHead(200, 9000, 9, false), dataHead(150, 9500, 9, true), at(0), at(1), false},
+		{"five packets lost in between", dataHead(100, 5000, 9, false), dataHead(106, 65000, 9, false), at(0), at(60), true},
+		{"syslog priority 13 -> 14: a step of 256, a still clock", dataHead(0x3c31333e, 0x32362d31, 7, false), dataHead(0x3c31343e, 0x32362d31, 7, false), at(0), at(50), false},
+		{"a still clock while 150 ms pass", dataHead(100, 5000, 9, false), dataHead(101, 5000, 9, false), at(0), at(150), false},
 		{"the same first 16 bytes (syslog, heartbeat)", dataHead(0x3c33343e, 0x20323032, 0x362d3131, false), dataHead(0x3c33343e, 0x20323032, 0x362d3131, false), at(0), at(1000), false},
 		{"backward without the R flag", dataHead(200, 9000, 9, false), dataHead(150, 9500, 9, false), at(0), at(1), false},
 		{"sequence jump", dataHead(100, 0, 9, false), dataHead(100+5000, 10, 9, false), at(0), at(1), false},
 		{"other socket", dataHead(100, 0, 9, false), dataHead(101, 10, 8, false), at(0), at(1), false},
 		{"timestamp 5 s ahead of a 10 ms gap", dataHead(100, 0, 9, false), dataHead(101, 5_000_000, 9, false), at(0), at(10), false},
+		{"timestamp 300 ms ahead", dataHead(100, 0, 9, false), dataHead(101, 310_000, 9, false), at(0), at(10), false},
 		{"timestamp far back", dataHead(100, 5_000_000, 9, false), dataHead(101, 0, 9, false), at(0), at(10), false},
 	}
 	for _, c := range cases {

@@ -145,7 +145,11 @@ func TestHostileHeldDatagramDelivered(t *testing.T) {
 		want    int
 		dropped int
 	}{{1316, 2, 0}, {4000, 1, 1}} {
-		g := &genPcap{n: 2, rec: func(i int, b []byte) []byte { return ipv4UDP(b, 7, dataShaped(c.size, uint32(100+i))) }}
+		g := &genPcap{n: 2, rec: func(i int, b []byte) []byte {
+			p := dataShaped(c.size, uint32(100+i))
+			binary.BigEndian.PutUint32(p[8:], uint32(i)*1_000_000) // the sender's clock follows the capture's (records 1 s apart)
+			return ipv4UDP(b, 7, p)
+		}}
 		r, err := NewReader(g, nil)
 		require.NoError(t, err)
 		n := 0

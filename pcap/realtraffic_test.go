@@ -218,8 +218,8 @@ func TestRealTrafficNotSRT(t *testing.T) {
 		{name: "syslog3164_514.pcap"},
 		{name: "syslog3164_5140.pcap"},
 		{name: "heartbeat.pcap"},
-		{name: "syslog5424_mixed_5140.pcap", mixed: true, knownFalsePositive: true},
-		{name: "syslog3164_mixed_5140.pcap", mixed: true, knownFalsePositive: true},
+		{name: "syslog5424_mixed_5140.pcap", mixed: true},
+		{name: "syslog3164_mixed_5140.pcap", mixed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			udp, err := testcorpus.ReadPcap(realTrafficPath(tc.name))
