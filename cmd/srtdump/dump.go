@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/srtwire/srtwire/packet"
@@ -34,6 +37,77 @@ type dumper struct {
 	retired []*session.Attempt
 	rows    int
 	headed  bool
+
+	// mu is held by the goroutine that decodes, except while it waits
+	// for input (see input.Read): a signal handler that takes it knows
+	// that no frame is half written. name and tr are the current capture
+	// and its Tracker (nil when none).
+	mu   sync.Mutex
+	name string
+	tr   *session.Tracker
+}
+
+// input is a capture being read. It releases the dumper's lock while it
+// waits for the underlying reader, and, for a stream (a pipe, a terminal,
+// a FIFO), first writes out what was decoded so far, so that srtdump can
+// follow a live tcpdump without a write per packet.
+type input struct {
+	d      *dumper
+	r      io.Reader
+	stream bool
+	n      int64 // bytes read so far
+}
+
+func (in *input) Read(p []byte) (int, error) {
+	d := in.d
+	if in.stream {
+		d.out.Flush()
+	}
+	d.mu.Unlock()
+	n, err := in.r.Read(p)
+	d.mu.Lock()
+	in.n += int64(n)
+	return n, err
+}
+
+// onSignal waits for SIGINT or SIGTERM; then it writes out every frame
+// decoded so far (and, with -summary, the attempts so far) and exits with
+// 128 + the signal number (130, 143). If the output is stuck (a full pipe
+// nobody reads), it exits after two seconds without it. It returns when
+// done is closed.
+func (d *dumper) onSignal(sigs <-chan os.Signal, done <-chan struct{}, exit func(int)) {
+	var sig os.Signal
+	select {
+	case sig = <-sigs:
+	case <-done:
+		return
+	}
+	code := 130
+	if sig == syscall.SIGTERM {
+		code = 143
+	}
+	locked := make(chan struct{})
+	go func() {
+		d.mu.Lock()
+		close(locked)
+	}()
+	select {
+	case <-locked:
+		d.interrupted(sig)
+	case <-time.After(2 * time.Second):
+	}
+	exit(code)
+}
+
+// interrupted finishes the output when srtdump is stopped by a signal. d.mu
+// is held.
+func (d *dumper) interrupted(sig os.Signal) {
+	if d.tr != nil && d.cfg.summary {
+		d.summary(d.name, d.tr.Attempts())
+		d.tr = nil
+	}
+	d.out.Flush()
+	fmt.Fprintf(d.errw, "srtdump: %s: stopped by %v; everything decoded so far was written\n", d.name, sig)
 }
 
 func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
@@ -49,7 +123,12 @@ func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
 func (d *dumper) done() bool { return d.cfg.count > 0 && d.printed >= d.cfg.count }
 
 // file decodes one capture and returns the exit status for it.
-func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
+//
+// stream says that src is not a regular file: what was decoded is written
+// out before each read that may wait.
+func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
+	d.name = name
+	in := &input{d: d, r: src, stream: stream}
 	r, err := pcap.NewReader(in, &pcap.Options{Ports: d.cfg.ports})
 	if err != nil {
 		fmt.Fprintf(d.errw, "srtdump: %s: %v\n", name, err)
@@ -63,7 +142,7 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 	case "always":
 		prog.on = true
 	case "auto":
-		prog.on = isTerminal(d.errw) && (size > 16<<20 || (size < 0 && !isFile))
+		prog.on = isTerminal(d.errw) && (size > 16<<20 || (size < 0 && stream))
 	}
 	// Packet mode tracks connections only for -stream-id: the Tracker's
 	// memory is bounded, but it is not needed to print packets.
@@ -71,7 +150,7 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 	if d.cfg.summary || d.cfg.streamID != "" {
 		tr = session.NewTracker()
 	}
-	d.rows, d.headed = 0, false
+	d.tr, d.rows, d.headed = tr, 0, false
 	if d.cfg.summary {
 		// The Tracker keeps at most MaxAttempts attempts; those it retires
 		// are printed as they go, so memory stays bounded.
@@ -98,14 +177,12 @@ func (d *dumper) file(name string, in io.Reader, size int64, isFile bool) int {
 		}
 		d.walk.frame(f)
 		d.printed++
-		if !isFile {
-			d.out.Flush() // a live pipe: show each packet as it arrives
-		}
 	}
 	prog.finish()
 	if d.cfg.summary {
 		d.summary(name, tr.Attempts())
 	}
+	d.tr = nil
 	st := r.Stats()
 	if err := r.Err(); err != nil {
 		d.out.Flush()

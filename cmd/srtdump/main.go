@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/srtwire/srtwire/packet"
@@ -114,11 +116,20 @@ is printed first); 2 bad usage.
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	os.Exit(runWith(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs, os.Exit))
 }
 
-// run is main without the process: it returns the exit status.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
+// run is main without the process and its signals: it returns the exit
+// status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(args, stdin, stdout, stderr, nil, nil)
+}
+
+// runWith is run that also handles the signals received on sigs (when not
+// nil) by finishing the output and calling exit (see dumper.onSignal).
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-chan os.Signal, exit func(int)) (status int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "srtdump: internal error: %v (please report it with the capture)\n", r)
@@ -174,8 +185,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 	}
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	defer out.Flush()
 	d := newDumper(&cfg, out, stderr)
+	d.mu.Lock()
+	defer func() {
+		out.Flush()
+		d.mu.Unlock()
+	}()
+	if sigs != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go d.onSignal(sigs, done, exit)
+	}
 
 	files := fs.Args()
 	if len(files) == 0 {
@@ -188,7 +208,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 	for _, name := range files {
 		var st int
 		if name == "-" {
-			st = d.file("stdin", stdin, -1, false)
+			st = d.file("stdin", stdin, -1, true)
 		} else {
 			f, err := os.Open(name)
 			if err != nil {
@@ -197,10 +217,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 				continue
 			}
 			var size int64 = -1
-			if fi, err := f.Stat(); err == nil {
-				size = fi.Size()
+			stream := true
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				size, stream = fi.Size(), false
 			}
-			st = d.file(name, f, size, true)
+			st = d.file(name, f, size, stream)
 			f.Close()
 		}
 		if st > status {
