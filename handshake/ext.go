@@ -71,13 +71,12 @@ func (t ExtType) MaxStringLen() int {
 //	}
 //	if err := it.Err(); err != nil { ... }
 type ExtIter struct {
-	b     []byte // remaining bytes, starting at the next block header
+	b     []byte // remaining bytes, starting at the next block header (nil after a failure)
 	base  int    // CIF offset of b[0]
+	left  int    // after a failure: the bytes that were left after the faulty block's header
 	index int
-	typ   ExtType
-	words int
+	hdr   uint32 // the current block's header word: type<<16 | words
 	val   []byte
-	off   int
 	err   error
 }
 
@@ -92,39 +91,32 @@ func NewExtIter(b []byte, offset int) ExtIter { return ExtIter{b: b, base: offse
 // Next advances to the next block and reports whether there is one. It
 // stops at the end of the input, when fewer than 4 bytes are left (stray
 // bytes that libsrt ignores too, see Trailing), or at a block whose declared
-// length exceeds what is left (Err then returns ErrExtLength).
+// length exceeds what is left (Err then returns ErrExtLength). It is small
+// enough to be inlined where it is called.
 func (it *ExtIter) Next() bool {
 	b := it.b
-	if it.err != nil || len(b) < 4 {
+	if len(b) < 4 {
 		it.val = nil
 		return false
 	}
 	hdr := binary.BigEndian.Uint32(b)
-	end := 4 + 4*int(hdr&0xFFFF)
+	end := 4 + int(hdr&0xFFFF)<<2
 	it.index++
-	it.off = it.base
-	it.typ = ExtType(hdr >> 16)
-	it.words = int(hdr & 0xFFFF)
+	it.hdr = hdr
 	if end > len(b) {
-		return it.fail()
+		it.err, it.b, it.left = ErrExtLength, nil, len(b)-4
+		it.val = nil
+		return false
 	}
-	it.val = b[4:end:end]
-	it.b = b[end:]
-	it.base += end
+	it.val, it.b, it.base = b[4:end:end], b[end:], it.base+end
 	return true
 }
 
-func (it *ExtIter) fail() bool {
-	it.err = ErrExtLength
-	it.val = nil
-	return false
-}
-
 // Type returns the current block's type.
-func (it *ExtIter) Type() ExtType { return it.typ }
+func (it *ExtIter) Type() ExtType { return ExtType(it.hdr >> 16) }
 
 // Words returns the current block's declared length in 32-bit words.
-func (it *ExtIter) Words() int { return it.words }
+func (it *ExtIter) Words() int { return int(it.hdr & 0xFFFF) }
 
 // Value returns the current block's content (4*Words bytes), a view into
 // the decoded input.
@@ -132,7 +124,12 @@ func (it *ExtIter) Value() []byte { return it.val }
 
 // Offset returns the CIF offset of the current block's 4-byte header (or,
 // after a failure, of the faulty block's header).
-func (it *ExtIter) Offset() int { return it.off }
+func (it *ExtIter) Offset() int {
+	if it.err != nil {
+		return it.base
+	}
+	return it.base - 4 - len(it.val)
+}
 
 // Index returns the 1-based position of the current block.
 func (it *ExtIter) Index() int { return it.index }
@@ -157,7 +154,7 @@ func (it *ExtIter) Detail() error {
 	if it.err == nil {
 		return nil
 	}
-	return &ExtError{Index: it.index, Type: it.typ, Words: it.words, Left: len(it.b) - 4, Offset: it.off, Err: it.err}
+	return &ExtError{Index: it.index, Type: it.Type(), Words: it.Words(), Left: it.left, Offset: it.base, Err: it.err}
 }
 
 // Find returns the content of the first block of type t in h.Ext and
