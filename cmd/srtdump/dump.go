@@ -45,6 +45,8 @@ type dumper struct {
 	mu   sync.Mutex
 	name string
 	tr   *session.Tracker
+	rd   *pcap.Reader // the current capture's reader, once it is open
+	prog progress     // the current capture's progress line
 }
 
 // input is a capture being read. It releases the dumper's lock while it
@@ -62,6 +64,9 @@ func (in *input) Read(p []byte) (int, error) {
 	d := in.d
 	if in.stream {
 		d.out.Flush()
+	}
+	if d.rd != nil {
+		d.prog.update(d.rd.Stats(), in.n)
 	}
 	d.mu.Unlock()
 	n, err := in.r.Read(p)
@@ -106,6 +111,9 @@ func (d *dumper) interrupted(sig os.Signal) {
 		d.summary(d.name, d.tr.Attempts())
 		d.tr = nil
 	}
+	if d.rd != nil {
+		d.prog.finish(d.rd.Stats())
+	}
 	d.out.Flush()
 	fmt.Fprintf(d.errw, "srtdump: %s: stopped by %v; everything decoded so far was written\n", d.name, sig)
 }
@@ -137,13 +145,17 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 	defer r.Close()
 	d.text.file, d.text.multi = name, d.multi
 	d.json.file, d.json.multi = name, d.multi
-	prog := progress{w: d.errw, start: time.Now(), size: size}
+	now := time.Now()
+	d.prog = progress{w: d.errw, name: name, start: now, last: now, size: size, line: d.prog.line}
+	prog := &d.prog
 	switch d.cfg.progress {
 	case "always":
 		prog.on = true
 	case "auto":
 		prog.on = isTerminal(d.errw) && (size > 16<<20 || (size < 0 && stream))
 	}
+	d.rd = r
+	defer func() { d.rd = nil }()
 	// Packet mode tracks connections only for -stream-id: the Tracker's
 	// memory is bounded, but it is not needed to print packets.
 	var tr *session.Tracker
@@ -170,7 +182,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 			}
 		}
 		if n++; n&1023 == 0 {
-			prog.update(r.Stats())
+			prog.update(r.Stats(), in.n)
 		}
 		if d.cfg.summary || !d.match(f, a) {
 			continue
@@ -178,7 +190,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 		d.walk.frame(f)
 		d.printed++
 	}
-	prog.finish()
+	prog.finish(r.Stats())
 	if d.cfg.summary {
 		d.summary(name, tr.Attempts())
 	}

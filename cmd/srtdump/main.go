@@ -254,40 +254,74 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progress prints a line on stderr at most every 250 ms.
+// progressEvery is the shortest time between two progress lines.
+var progressEvery = 250 * time.Millisecond
+
+// progress writes a progress line on stderr, rewritten in place at most
+// every progressEvery, and a final line. It counts every frame and byte of
+// the capture read (pcap.Stats), not only SRT frames, so that it is not
+// silent on a long capture with little or no SRT.
 type progress struct {
 	w     io.Writer
 	on    bool
+	name  string
 	start time.Time
 	last  time.Time
-	size  int64
-	shown bool
+	size  int64 // the file's size; -1 when unknown (a stream)
+	shown int   // the length of the line in place; 0 when there is none
+	line  []byte
 }
 
-func (p *progress) update(s pcap.Stats) {
+// update rewrites the line in place; raw is the number of bytes of the
+// file read (compressed, for a gzip'd capture).
+func (p *progress) update(s pcap.Stats, raw int64) {
 	if !p.on {
 		return
 	}
 	now := time.Now()
-	if now.Sub(p.last) < 250*time.Millisecond {
+	if now.Sub(p.last) < progressEvery {
 		return
 	}
 	p.last = now
-	el := now.Sub(p.start).Seconds()
 	rate := 0.0
-	if el > 0 {
+	if el := now.Sub(p.start).Seconds(); el > 0 {
 		rate = float64(s.Frames) / el
 	}
-	pct := ""
+	b := append(p.line[:0], '\r')
+	b = fmt.Appendf(b, "srtdump: %d frames, %d SRT, %.1f MB", s.Frames, s.SRT, float64(s.Bytes)/1e6)
 	if p.size > 0 {
-		pct = fmt.Sprintf(" (%d%%)", s.Bytes*100/p.size)
+		b = fmt.Appendf(b, " (%d%%)", min(raw*100/p.size, 100))
 	}
-	fmt.Fprintf(p.w, "\rsrtdump: %d frames, %d SRT, %.1f MB%s, %.0f frames/s   ", s.Frames, s.SRT, float64(s.Bytes)/1e6, pct, rate)
-	p.shown = true
+	b = fmt.Appendf(b, ", %.0f frames/s", rate)
+	b = p.pad(b, 1)
+	p.w.Write(b)
+	p.line = b
 }
 
-func (p *progress) finish() {
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
+// pad pads the line in b, which starts at b[from:], with spaces to cover
+// the line in place, and remembers its length.
+func (p *progress) pad(b []byte, from int) []byte {
+	n := len(b) - from
+	for i := n; i < p.shown; i++ {
+		b = append(b, ' ')
 	}
+	p.shown = n
+	return b
+}
+
+// finish replaces the line in place with a final one, which is written
+// even when no line was shown (a small file).
+func (p *progress) finish(s pcap.Stats) {
+	if !p.on {
+		return
+	}
+	b := p.line[:0]
+	if p.shown > 0 {
+		b = append(b, '\r')
+	}
+	from := len(b)
+	b = fmt.Appendf(b, "srtdump: %s: %d frames, %d SRT, %.1f MB in %.2f s", p.name, s.Frames, s.SRT, float64(s.Bytes)/1e6, time.Since(p.start).Seconds())
+	b = append(p.pad(b, from), '\n')
+	p.w.Write(b)
+	p.line, p.on = b, false
 }

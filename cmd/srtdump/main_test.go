@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -349,14 +351,45 @@ func TestProgressLine(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		big = append(big, b[24:]...)
 	}
+	defer func(d time.Duration) { progressEvery = d }(progressEvery)
+	progressEvery = 0
 	st, out, errs := runCmd(t, big, "-progress", "always", "-summary", "-")
 	require.Equal(t, 0, st, errs)
-	assert.Contains(t, errs, "srtdump: 1024 frames, 1024 SRT")
+	assert.Contains(t, errs, "\rsrtdump: 1024 frames, 1024 SRT")
 	assert.Contains(t, errs, "frames/s")
+	assert.Contains(t, errs, "\rsrtdump: stdin: 2553 frames, 2553 SRT, 0.6 MB in ")
+	assert.True(t, strings.HasSuffix(errs, "\n"), errs)
 	assert.Contains(t, out, "established")
 	// auto: stderr is not a terminal here, so no progress line.
 	_, _, errs = runCmd(t, big, "-summary", "-")
 	assert.NotContains(t, errs, "frames/s")
+}
+
+// TestProgressCountsAllFrames (issue 13, 14): the progress line counts
+// every frame and byte read, so it is not silent on a capture without SRT,
+// and -progress always writes a final line even on a small file.
+func TestProgressCountsAllFrames(t *testing.T) {
+	c := newGenCapture()
+	dns := netip.MustParseAddrPort("10.0.0.53:53")
+	for i := 0; i < 3000; i++ {
+		q := []byte{byte(i >> 8), byte(i), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1}
+		c.add(genCaller, dns, q, 0)
+	}
+	defer func(d time.Duration) { progressEvery = d }(progressEvery)
+	progressEvery = 0
+	st, out, errs := runCmd(t, c.b, "-progress", "always", "-")
+	require.Equal(t, 0, st, errs)
+	assert.Empty(t, out)
+	assert.Regexp(t, `\rsrtdump: [1-9][0-9]* frames, 0 SRT, 0\.[0-9] MB, [0-9]+ frames/s`, errs, "a live line before the end")
+	assert.Contains(t, errs, "srtdump: stdin: 3000 frames, 0 SRT, 0.2 MB in ")
+	assert.Contains(t, errs, "no SRT traffic found in 3000 frames")
+
+	progressEvery = time.Hour
+	st, _, errs = runCmd(t, nil, "-progress", "always", testcorpus.Path("s05_app_reject_1403.pcap"))
+	require.Equal(t, 0, st, errs)
+	assert.Regexp(t, `^srtdump: .*s05_app_reject_1403.pcap: 4 frames, 4 SRT, 0\.0 MB in [0-9.]+ s\n$`, errs)
+	_, _, errs = runCmd(t, nil, "-progress", "never", testcorpus.Path("s05_app_reject_1403.pcap"))
+	assert.Empty(t, errs)
 }
 
 // TestJSONKind: every JSON line has a "kind", right after "control", equal
