@@ -293,15 +293,33 @@ func TestStatsLossPattern(t *testing.T) {
 		tr.Add(&fs[i])
 	}
 	d18 := tr.Attempts()[0].Direction(a.Caller)
+	assert.Equal(t, 0, d18.Control.NAK, "frame 19 is the NAK")
 	assert.Equal(t, 1, d18.Data.Lost.Value, "after frame 18")
 	assert.Equal(t, 1, d18.Data.Unrecovered.Value)
 	assert.Equal(t, []packet.SeqNumber{2095720805}, d18.Data.UnrecoveredSeqs)
-	tr.Add(&fs[18])
+	tr.Add(&fs[18]) // the NAK: still unrecovered
+	d19 := tr.Attempts()[0].Direction(a.Caller)
+	assert.Equal(t, []packet.SeqNumber{2095720805}, d19.Data.UnrecoveredSeqs)
+	assert.Equal(t, 1, d19.Control.NAKDistinct.Value)
 	tr.Add(&fs[19])
 	d20 := tr.Attempts()[0].Direction(a.Caller)
 	assert.Equal(t, 1, d20.Data.Recovered.Value, "after frame 20")
 	assert.Equal(t, 0, d20.Data.Unrecovered.Value)
 	assert.Empty(t, d20.Data.UnrecoveredSeqs)
+
+	// Without the first data packet: the handshake's ISN says where the
+	// data starts, so the missing first packet is lost (libsrt's receiver
+	// counts it so too) and unrecovered.
+	var rest []session.Frame
+	for _, f := range fs {
+		if f.Number != 5 {
+			rest = append(rest, f)
+		}
+	}
+	d5 := trackFrames(rest)[0].Direction(a.Caller)
+	assert.Equal(t, 26, d5.Data.Lost.Value)
+	assert.Equal(t, 26, d5.Data.GapLoss)
+	assert.Equal(t, []packet.SeqNumber{2095720800}, d5.Data.UnrecoveredSeqs)
 
 	// Rates and overhead over the data duration.
 	r, ok := d.Rates()

@@ -171,10 +171,11 @@ type Attempt struct {
 	kkSeen        bool // a data packet with KK != 0 was seen
 	kmSeen        bool // key material (handshake or in-band) was seen
 	kmFrom        netip.AddrPort
-	kmOutcome     int8                   // 0 unknown, 1 echoed (the peer has the keys), 2 a failure state
-	km            *handshake.KeyMaterial // the handshake's KMREQ, kept with Tracker.Passphrases
-	pass          string                 // the passphrase that opened km
-	latency       [2]Opt[int]            // per direction, from the HSRSP
+	kmOutcome     int8                     // 0 unknown, 1 echoed (the peer has the keys), 2 a failure state
+	km            *handshake.KeyMaterial   // the handshake's KMREQ, kept with Tracker.Passphrases
+	pass          string                   // the passphrase that opened km
+	latency       [2]Opt[int]              // per direction, from the HSRSP
+	isn           [2]Opt[packet.SeqNumber] // per direction, from the sender's CONCLUSION
 }
 
 // Encryption names the negotiated cipher: "AES-128", "AES-192",
@@ -554,6 +555,9 @@ func (t *Tracker) dir(a *Attempt, from, to netip.AddrPort, now int64) *Direction
 	if d == nil {
 		d = &Direction{From: from, To: to, holderIndex: -1}
 		d.LatencyMS = a.latency[i]
+		if isn, ok := a.isn[i].Get(); ok {
+			d.seq.seed(isn)
+		}
 		a.dirs[i] = d
 	}
 	d.lastTime = now
@@ -824,6 +828,15 @@ func (t *Tracker) handshake(a *Attempt, key flow.Key, f *Frame) *Attempt {
 		a.Reason, _ = hs.Type.Reason()
 		t.answer(a, f)
 	case hs.Type == handshake.Conclusion || hs.Type == handshake.Agreement:
+		if hs.Type == handshake.Conclusion {
+			// The sender's first data packet will carry its ISN (in
+			// caller-listener mode the listener echoes the caller's).
+			i := 0
+			if f.Src != a.Caller {
+				i = 1
+			}
+			a.isn[i] = known(packet.SeqNumber(hs.ISN & uint32(packet.MaxSeqNumber)))
+		}
 		t.extensions(a, f)
 		if hs.Type == handshake.Agreement {
 			a.Outcome = OutcomeEstablished

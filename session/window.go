@@ -22,6 +22,7 @@ const (
 	slotNAK      = 1 << 1 // a NAK reported the number lost
 	slotRexShift = 2      // bits 2-4: retransmissions seen, saturating at 7
 	slotRexMask  = 7 << slotRexShift
+	slotSeen     = slotOrig | slotRexMask // a data packet of the number was seen
 )
 
 // seqWindow is the per-sequence state of one direction: a ring of
@@ -42,6 +43,7 @@ type seqState struct {
 	base    packet.SeqNumber // oldest number in the window
 	hi      packet.SeqNumber // newest data number marked in the window (valid when started)
 
+	seeded       bool // origLo and physHi come from the handshake's ISN, no data seen yet
 	origStarted  bool
 	origLo       packet.SeqNumber // first original seen
 	origHi       packet.SeqNumber // newest original seen
@@ -115,7 +117,7 @@ func (s *seqState) listUnrecovered(from packet.SeqNumber, n int) {
 		if s.origLo.Distance(q) < 0 || q.Distance(s.origHi) < 0 {
 			continue
 		}
-		if *s.slot(q) == 0 {
+		if *s.slot(q)&slotSeen == 0 {
 			if len(s.unrecovered) >= MaxUnrecoveredSeqs {
 				s.unrecMore = true
 				return
@@ -130,6 +132,14 @@ func (s *seqState) listUnrecovered(from packet.SeqNumber, n int) {
 // number seen, less one (srtcore/core.cpp, CUDT::processData, the
 // "LOSS STATS" count that feeds pktRcvLoss).
 func (s *seqState) data(n packet.SeqNumber, rexmit bool) (gap int) {
+	if s.seeded {
+		s.seeded = false
+		if d := s.origLo.Distance(n); d < 0 || d >= WindowSize {
+			// The data does not start near the handshake's ISN: start
+			// from the first packet instead.
+			s.origStarted, s.physStarted = false, false
+		}
+	}
 	if !s.physStarted {
 		s.physStarted, s.physHi = true, n
 	} else if d := s.physHi.Distance(n); d > 0 {
@@ -177,6 +187,17 @@ func (s *seqState) data(n packet.SeqNumber, rexmit bool) (gap int) {
 		s.recoveredN++
 	}
 	return gap
+}
+
+// seed starts the direction at isn, the initial sequence number its
+// sender announced in the handshake: its first data packet carries isn,
+// and libsrt's receiver counts the numbers before the first packet it gets
+// as lost (srtcore/core.cpp: m_iRcvCurrPhySeqNo starts at ISN − 1). The
+// original range then starts at isn, with no original seen yet.
+func (s *seqState) seed(isn packet.SeqNumber) {
+	s.seeded = true
+	s.physStarted, s.physHi = true, isn.Dec()
+	s.origStarted, s.origLo, s.origHi = true, isn, isn.Dec()
 }
 
 func (s *seqState) inOrigRange(n packet.SeqNumber) bool {
@@ -308,7 +329,7 @@ func (s *seqState) unrecoveredSeqs() (seqs []packet.SeqNumber, more bool) {
 		if s.origLo.Distance(q) < 0 {
 			continue
 		}
-		if *s.slot(q) == 0 {
+		if *s.slot(q)&slotSeen == 0 {
 			if len(seqs) >= MaxUnrecoveredSeqs {
 				return seqs, true
 			}
