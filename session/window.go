@@ -74,11 +74,17 @@ func (s *seqState) offset(n packet.SeqNumber) int32 { return s.base.Distance(n) 
 // advance makes room for n (offset d >= WindowSize from base): the numbers
 // that leave the window are forgotten (their counts are already kept), and
 // unrecovered ones are listed.
-func (s *seqState) advance(n packet.SeqNumber) {
+func (s *seqState) advance(n packet.SeqNumber, orig bool) {
 	newBase := n.Add(-(WindowSize - 1))
 	shift := s.base.Distance(newBase) // > 0
+	// The numbers below an original that moves the window are in the
+	// original range even before original() extends it.
+	hi := s.origHi
+	if orig && s.origStarted && hi.Distance(n) > 0 {
+		hi = n.Dec()
+	}
 	if shift >= WindowSize {
-		s.listUnrecovered(s.base, WindowSize)
+		s.listUnrecovered(s.base, WindowSize, hi)
 		clear(s.w[:])
 		// Numbers between the old window's end and the new base were
 		// never seen at all.
@@ -93,7 +99,7 @@ func (s *seqState) advance(n packet.SeqNumber) {
 			}
 		}
 	} else {
-		s.listUnrecovered(s.base, int(shift))
+		s.listUnrecovered(s.base, int(shift), hi)
 		lo := uint32(s.base) & windowMask
 		hi := lo + uint32(shift)
 		if hi <= WindowSize {
@@ -107,14 +113,14 @@ func (s *seqState) advance(n packet.SeqNumber) {
 }
 
 // listUnrecovered appends the numbers among the n from `from` on that are in
-// the original range and were never seen.
-func (s *seqState) listUnrecovered(from packet.SeqNumber, n int) {
-	if !s.origStarted || s.lostN == s.recoveredN {
+// the original range (origLo..hi) and were never seen.
+func (s *seqState) listUnrecovered(from packet.SeqNumber, n int, hi packet.SeqNumber) {
+	if !s.origStarted {
 		return
 	}
 	for i := 0; i < n; i++ {
 		q := from.Add(int32(i))
-		if s.origLo.Distance(q) < 0 || q.Distance(s.origHi) < 0 {
+		if s.origLo.Distance(q) < 0 || q.Distance(hi) < 0 {
 			continue
 		}
 		if *s.slot(q)&slotSeen == 0 {
@@ -163,7 +169,7 @@ func (s *seqState) data(n packet.SeqNumber, rexmit bool) (gap int) {
 		return gap
 	}
 	if d >= WindowSize {
-		s.advance(n)
+		s.advance(n, !rexmit)
 	}
 	prevHi := s.hi
 	if s.hi.Distance(n) > 0 {
@@ -308,7 +314,7 @@ func (s *seqState) release() *seqWindow {
 		return nil
 	}
 	if s.started {
-		s.listUnrecovered(s.base, int(s.base.Distance(s.hi))+1)
+		s.listUnrecovered(s.base, int(s.base.Distance(s.hi))+1, s.origHi)
 		s.base = s.hi.Inc()
 		s.hi = s.base.Dec()
 	}
