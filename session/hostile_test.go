@@ -102,3 +102,50 @@ func TestHostileLongStreamIDs(t *testing.T) {
 	assert.Less(t, grew, int64(40<<20))
 	runtime.KeepAlive(tr)
 }
+
+// TestHostileTwoWayFlood: keepalives both ways from many fresh
+// sockets (every attempt with two directions) stay within the documented
+// bound.
+func TestHostileTwoWayFlood(t *testing.T) {
+	n := 300_000 // nine times MaxAttempts: retirement runs many times
+	if testing.Short() {
+		n = 100_000
+	}
+	tr := session.NewTracker()
+	p := packet.Packet{Header: packet.Header{Control: true, Type: packet.TypeKeepalive}}
+	dst := netip.MustParseAddrPort("10.1.0.1:9000")
+	now := time.Unix(1e9, 0)
+	base := liveHeap()
+	peak := base
+	for i := range n {
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 16), byte(i >> 8)}), uint16(1024+i%60000))
+		tr.Add(&session.Frame{Number: 2*i + 1, Time: now, Src: src, Dst: dst, Packet: &p})
+		tr.Add(&session.Frame{Number: 2*i + 2, Time: now, Src: dst, Dst: src, Packet: &p})
+		if i%100_000 == 0 {
+			peak = max(peak, liveHeap())
+		}
+	}
+	peak = max(peak, liveHeap())
+	grew := int64(peak) - int64(base)
+	t.Logf("%d two-way flows: %d kept, heap grew %.1f MB", n, len(tr.Attempts()), float64(grew)/(1<<20))
+	assert.Less(t, grew, int64(160<<20))
+	runtime.KeepAlive(tr)
+}
+
+// BenchmarkTrackerData measures Add for data packets of one connection
+// (the -stats hot path).
+func BenchmarkTrackerData(b *testing.B) {
+	tr := session.NewTracker()
+	p := packet.Packet{Header: packet.Header{MsgNo: 1, Position: packet.PositionSolo, DstSocket: 7}, Payload: make([]byte, 1316)}
+	f := session.Frame{Src: netip.MustParseAddrPort("10.0.0.1:5000"), Dst: netip.MustParseAddrPort("10.0.0.2:9000"), Packet: &p}
+	now := time.Unix(1.7e9, 0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		p.Seq = packet.SeqNumber(i)
+		p.Timestamp = uint32(i * 100)
+		f.Time = now.Add(time.Duration(i) * 100 * time.Microsecond)
+		tr.Add(&f)
+	}
+}
