@@ -12,7 +12,7 @@ import (
 
 // Version151 is the libsrt version Decide follows by default: the one
 // Debian 12 ships (1.5.1).
-var Version151 = handshake.MakeSRTVersion(1, 5, 1)
+const Version151 handshake.SRTVersion = 0x010501
 
 // Config is a libsrt listener's configuration: the socket options that
 // take part in accepting a caller (srtcore/socketconfig.h, CSrtConfig) and

@@ -75,7 +75,7 @@ type Decision struct {
 
 // Why returns the check that decided, with its row and the libsrt
 // function, for logs. It does not allocate.
-func (d *Decision) Why() string { return d.Row.String() }
+func (d Decision) Why() string { return d.Row.String() }
 
 // Max sizes.
 const (
@@ -117,8 +117,21 @@ func Decide(cfg *Config, b []byte, from netip.AddrPort, now time.Time, out []byt
 	if len(cif) < handshake.CIFSize || w0&0x80000000 == 0 || (w0>>16)&0x7FFF != 0 {
 		return silent(RowNotHandshake, reject.Rogue)
 	}
-	var hs handshake.Handshake
-	_ = hs.Decode(cif) // a broken extension block still leaves the fixed part and Ext set
+	// The fixed part, as CHandShake::load_from reads it; the blocks are
+	// walked by the checks that need them, as libsrt does.
+	hs := handshake.Handshake{
+		Version:    binary.BigEndian.Uint32(cif[0:]),
+		Encryption: binary.BigEndian.Uint16(cif[4:]),
+		Extension:  binary.BigEndian.Uint16(cif[6:]),
+		ISN:        binary.BigEndian.Uint32(cif[8:]),
+		MTU:        binary.BigEndian.Uint32(cif[12:]),
+		FlowWindow: binary.BigEndian.Uint32(cif[16:]),
+		Type:       handshake.Type(binary.BigEndian.Uint32(cif[20:])),
+		SocketID:   binary.BigEndian.Uint32(cif[24:]),
+		Cookie:     binary.BigEndian.Uint32(cif[28:]),
+		Ext:        cif[handshake.CIFSize:len(cif):len(cif)],
+	}
+	copy(hs.PeerIP[:], cif[32:48])
 	return decide(cfg, &hs, binary.BigEndian.Uint32(b[8:12]), from, now, out)
 }
 

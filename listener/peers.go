@@ -76,6 +76,15 @@ func (p *Peers) add(k peerKey, answer []byte, silent bool) {
 			}
 		}
 		p.order = append(p.order, k)
+		if len(p.order) > 2*p.max { // keys forgotten meanwhile
+			live := p.order[:0]
+			for _, o := range p.order {
+				if _, ok := p.m[o]; ok {
+					live = append(live, o)
+				}
+			}
+			p.order = live
+		}
 	}
 	p.m[k] = &peerEntry{answer: append([]byte(nil), answer...), silent: silent}
 }
