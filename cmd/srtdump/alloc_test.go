@@ -12,28 +12,60 @@ import (
 	"github.com/srtwire/srtwire/pcap"
 )
 
-// TestWalkAllocs: writing a frame, as text or as JSON, allocates nothing,
-// for every frame of every corpus capture. The exception is a HANDSHAKE
-// in text, whose extension flags and long string blocks are spelled by
-// allocating String methods (a handful of frames per connection).
+// TestWalkAllocs: writing a frame, as text (with and without -x) or as
+// JSON, allocates nothing, for every frame of every corpus capture. The
+// exception is a HANDSHAKE in text, whose extension flags and long string
+// blocks are spelled by allocating String methods (a handful of frames per
+// connection).
 func TestWalkAllocs(t *testing.T) {
 	caps, err := testcorpus.Captures()
 	require.NoError(t, err)
 	out := bufio.NewWriterSize(io.Discard, 64<<10)
-	for _, json := range []bool{false, true} {
-		d := newDumper(&config{json: json}, out, io.Discard)
+	for _, cfg := range []config{{}, {hex: true}, {json: true}} {
+		json := cfg.json
+		d := newDumper(&cfg, out, io.Discard)
 		for _, c := range caps {
 			r, err := pcap.Open(testcorpus.Path(c.Name+".pcap"), nil)
 			require.NoError(t, err)
 			for r.Next() {
 				f := r.Frame()
-				n := testing.AllocsPerRun(10, func() { d.walk.frame(f) })
+				n := testing.AllocsPerRun(10, func() {
+					if cfg.hex {
+						d.setHex(f, nil, "")
+					}
+					d.walk.frame(f)
+				})
 				if n != 0 && (json || f.Packet.Kind() != packet.KindHandshake) {
-					t.Errorf("json=%v %s#%d (%s): %v allocs per frame", json, c.Name, f.Number, f.Packet.Kind(), n)
+					t.Errorf("%+v %s#%d (%s): %v allocs per frame", cfg, c.Name, f.Number, f.Packet.Kind(), n)
 				}
 			}
 			require.NoError(t, r.Err())
 			r.Close()
 		}
 	}
+}
+
+// TestDecryptAllocs: -x -passphrase decrypts a data payload without
+// allocating, across a key refresh.
+func TestDecryptAllocs(t *testing.T) {
+	r, err := pcap.Open(testcorpus.Path("s02_enc_kmrefresh.pcap"), nil)
+	require.NoError(t, err)
+	defer r.Close()
+	x := newDecryptor("refresh-secret-1")
+	decrypted := 0
+	for r.Next() {
+		f := r.Frame()
+		if f.Packet.Kind() != packet.KindData {
+			x.frame(f)
+			continue
+		}
+		var note string
+		n := testing.AllocsPerRun(5, func() { _, note = x.frame(f) })
+		require.Equal(t, "decrypted", note, "frame %d", f.Number)
+		decrypted++
+		if n != 0 {
+			t.Errorf("frame %d: %v allocs", f.Number, n)
+		}
+	}
+	require.Equal(t, 420, decrypted)
 }

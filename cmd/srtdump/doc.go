@@ -56,6 +56,18 @@
 //		percentage of the file, frames per second), rewritten in place.
 //		auto, the default, shows it when standard error is a terminal and
 //		the input is a file larger than 16 MiB or a stream.
+//	-x
+//		Under each packet line, the packet's payload (the CIF of a control
+//		packet; every byte of a frame without an SRT header) in hex and
+//		ASCII, 16 bytes a line, as tcpdump -X prints it. Offsets count from
+//		the start of the datagram, so a payload starts at 0x0010. Not with
+//		-json or -summary.
+//	-passphrase PASSPHRASE
+//		With -x, decrypt the data payloads (AES-CTR, and AES-GCM in libsrt
+//		1.5.4's layout) with the keys that the key material of the capture
+//		wraps: the KMREQ of the handshake, and the KMREQs of each key
+//		refresh. A data line then ends with [decrypted], or with why it was
+//		not ([not decrypted: no key (wrong passphrase, ...)]).
 //	-version
 //		Print the version and exit.
 //	-h, -help
@@ -73,24 +85,42 @@
 // TIME the capture time of day in UTC with microseconds, SRC and DST the
 // UDP endpoints. TYPE is DATA for data packets (FEC packets included, marked
 // FEC), the libsrt name of a control packet's type (HANDSHAKE, ACK, NAK,
-// UMSG_EXT, ...), or ERROR for a frame that has no SRT header. DETAILS are
-// the decoded fields of the packet's kind (ACK rates and times in the units
-// libsrt sends: µs, packets/s, bytes/s; HSREQ latencies in ms, receiver's
-// then sender's), for example:
+// UMSG_EXT, ...), CTL_0xNNNN for a control type libsrt does not define, or
+// ERROR for a frame that has no SRT header; every DETAILS starts in the same
+// column. DETAILS are the decoded fields of the packet's kind (ACK times in
+// µs as libsrt sends them, rates with SI prefixes: kpkt/s, kB/s, MB/s;
+// HSREQ latencies in ms, receiver's then sender's), for example:
 //
 //	DATA       seq=747416589 msgno=1 solo key=even len=1316 ts=177140
-//	ACK        #1 full ack=2017000974 rtt=100000us var=50000us buf=8190 rate=2pkt/s bw=1000pkt/s recv=1573B/s ts=175682
+//	ACK        #1 full ack=2017000974 rtt=100000us var=50000us buf=8190 rate=2 pkt/s bw=1.00 kpkt/s recv=1.57 kB/s ts=175682
+//	ACK        light ack=1061932521 ts=58846
 //	NAK        lost 2095720817-2095720819 (3 packets) ts=204470
-//	HANDSHAKE  CONCLUSION v5 enc=AES-128 ext=HSREQ|KMREQ isn=1250402249 sock=0x24e09326 cookie=0xe8dc20ed peer=127.0.0.1 | HSREQ v1.5.1 latency=120/0ms flags=TSBPDSND|TSBPDRCV|CRYPT|TLPKTDROP|PERIODICNAK|REXMITFLG|FILTERCAP | KMREQ AES-CTR-128 keys=even
+//	KEEPALIVE  ts=1009000
+//	HANDSHAKE  CONCLUSION v5 enc=AES-128 ext=HSREQ|KMREQ isn=1250402249 mtu=1500 win=8192 sock=0x24e09326 dst=0x00000000 cookie=0xe8dc20ed peer=127.0.0.1 | HSREQ v1.5.1 latency=120/0ms flags=TSBPDSND|TSBPDRCV|CRYPT|TLPKTDROP|PERIODICNAK|REXMITFLG|FILTERCAP | KMREQ AES-CTR-128 keys=even
 //	HANDSHAKE  REJECT SRT_REJX_FORBIDDEN (code 1403, wire 2403) "Resource access forbidden": The user may not access this resource; check the permissions for the u and r keys. Retrying will not help.
 //
-// A handshake line lists the extension blocks after "|"; a rejection names
-// the reason, its code and wire value, libsrt's text, an explanation and
-// whether retrying can help. ts= is the header timestamp (microseconds since
-// the sender's socket started; not shown on handshake lines). A frame that
-// is SRT but does not decode still gets its line, with "!!", the fault and
-// the byte offset of the fault in the datagram. With several FILEs every
-// line starts with the FILE name and a colon.
+// A handshake line has the fields of the handshake CIF (version, encryption
+// and extension flags, or the HSv4 socket type, ISN, MTU, flow window, the
+// sender's socket ID, then the header's destination socket ID, the SYN
+// cookie and the Peer IP), then the extension blocks after "|"; a rejection
+// names the reason, its code and wire value, libsrt's text, an explanation
+// and whether retrying can help (and, for a code that looks sent without
+// libsrt's +1000 offset, the code that was most likely meant). ts= is the
+// header timestamp (microseconds since the sender's socket started; not
+// shown on handshake lines). Strings (Stream IDs, ...) are quoted with Go's
+// escapes, so control characters never reach the terminal; one longer than
+// libsrt accepts (a Stream ID of more than 512 bytes) is cut to that length
+// and marked.
+//
+// A frame that is SRT but does not decode still gets its line, with "!!",
+// the fault and the byte offset of the fault in the datagram. A frame the
+// capture cut short (its snaplen) shows what was captured: a data packet
+// its length on the wire and the bytes captured ("len=1316 (48 captured)"),
+// a handshake cut inside its 48 fixed bytes the fields that were captured
+// and, in brackets, where the bytes end and which fields are missing
+// ("[truncated at byte 38: no type, sock, cookie, peer]"), never a zero for
+// a field that is not there. With several FILEs every line starts with the
+// FILE name and a colon.
 //
 // -json writes one JSON object per line with the same information in fixed
 // keys; -summary writes a table, followed by one paragraph per rejected

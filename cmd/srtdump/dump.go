@@ -47,6 +47,8 @@ type dumper struct {
 	tr   *session.Tracker
 	rd   *pcap.Reader // the current capture's reader, once it is open
 	prog progress     // the current capture's progress line
+
+	crypt *decryptor // -x -passphrase
 }
 
 // input is a capture being read. It releases the dumper's lock while it
@@ -125,6 +127,10 @@ func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
 	} else {
 		d.walk = newWalker(d.text)
 	}
+	d.text.hexOn = cfg.hex
+	if cfg.passphrase != "" {
+		d.crypt = newDecryptor(cfg.passphrase)
+	}
 	return d
 }
 
@@ -184,8 +190,16 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 		if n++; n&1023 == 0 {
 			prog.update(r.Stats(), in.n)
 		}
+		var plain []byte
+		var note string
+		if d.crypt != nil {
+			plain, note = d.crypt.frame(f) // every frame: key material may be filtered out
+		}
 		if d.cfg.summary || !d.match(f, a) {
 			continue
+		}
+		if d.cfg.hex {
+			d.setHex(f, plain, note)
 		}
 		d.walk.frame(f)
 		d.printed++
@@ -207,6 +221,20 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 		fmt.Fprintf(d.errw, "srtdump: %s: no SRT traffic found in %d frames%s\n", name, st.Frames, hint)
 	}
 	return 0
+}
+
+// setHex gives the text writer what -x dumps under f's line: the payload
+// (plain, when it was decrypted) or the CIF, or all the bytes of a frame
+// without an SRT header; note says whether the payload was decrypted.
+func (d *dumper) setHex(f *pcap.Frame, plain []byte, note string) {
+	t := d.text
+	t.hex, t.hexOff, t.hexNote = f.Data, 0, note
+	if hasHeader(f) {
+		t.hex, t.hexOff = f.Data[packet.HeaderSize:], packet.HeaderSize
+	}
+	if plain != nil {
+		t.hex = plain
+	}
 }
 
 // match applies the -rejects, -type and -stream-id filters to a frame; a

@@ -98,3 +98,5 @@ func dataPacket(seq, msgno, ts, dst uint32, n int) []byte {
 	}
 	return b
 }
+
+func netip4(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }

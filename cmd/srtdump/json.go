@@ -80,7 +80,7 @@ func (j *jsonWriter) end(_ bool, fault string, faultOffset int) {
 	j.finish()
 }
 
-func (j *jsonWriter) data(p *packet.Packet) {
+func (j *jsonWriter) data(p *packet.Packet, payloadLen int) {
 	w := &j.w
 	w.objKey("data")
 	w.uint("seq", uint64(p.Seq))
@@ -89,7 +89,10 @@ func (j *jsonWriter) data(p *packet.Packet) {
 	w.str("key", p.Key.String())
 	w.bool("retransmitted", p.Retransmitted)
 	w.uint("msgno", uint64(p.MsgNo))
-	w.int("payload_len", int64(len(p.Payload)))
+	w.int("payload_len", int64(payloadLen))
+	if payloadLen != len(p.Payload) {
+		w.int("captured_len", int64(len(p.Payload)))
+	}
 	if p.Kind() == packet.KindFEC {
 		w.bool("fec", true)
 	}
@@ -99,28 +102,7 @@ func (j *jsonWriter) data(p *packet.Packet) {
 func (j *jsonWriter) handshake(h *handshake.Handshake) bool {
 	w := &j.w
 	w.objKey("handshake")
-	w.uint("version", uint64(h.Version))
-	w.uint("encryption", uint64(h.Encryption))
-	w.uint("extension", uint64(h.Extension))
-	w.uint("isn", uint64(h.ISN))
-	w.uint("mtu", uint64(h.MTU))
-	w.uint("flow_window", uint64(h.FlowWindow))
-	r, rejected := h.Type.Reason()
-	if rejected {
-		w.str("type", "REJECT")
-	} else {
-		w.str("type", h.Type.String())
-	}
-	w.int("type_code", int64(h.Type))
-	w.uint("socket_id", uint64(h.SocketID))
-	w.uint("cookie", uint64(h.Cookie))
-	w.key("peer_ip")
-	w.b = append(w.b, '"')
-	w.b = h.PeerAddr().AppendTo(w.b)
-	w.b = append(w.b, '"')
-	if rejected {
-		w.reject(r)
-	}
+	j.hsFields(h, handshake.CIFSize)
 	// The array is there whenever the CIF has room for a block header
 	// after the fixed part, even if no block decodes.
 	j.exts = len(h.Ext) >= 4
@@ -128,6 +110,60 @@ func (j *jsonWriter) handshake(h *handshake.Handshake) bool {
 		w.arrKey("extensions")
 	}
 	return true
+}
+
+// truncatedHandshake writes the fields that end within the n bytes of the
+// CIF captured, and "truncated_at".
+func (j *jsonWriter) truncatedHandshake(h *handshake.Handshake, n int) {
+	j.w.objKey("handshake")
+	j.hsFields(h, n)
+	j.w.int("truncated_at", int64(packet.HeaderSize+n))
+}
+
+// hsFields writes the fixed fields of h that end within the first n bytes
+// of the CIF.
+func (j *jsonWriter) hsFields(h *handshake.Handshake, n int) {
+	w := &j.w
+	if n >= 4 {
+		w.uint("version", uint64(h.Version))
+	}
+	if n >= 8 {
+		w.uint("encryption", uint64(h.Encryption))
+		w.uint("extension", uint64(h.Extension))
+	}
+	if n >= 12 {
+		w.uint("isn", uint64(h.ISN))
+	}
+	if n >= 16 {
+		w.uint("mtu", uint64(h.MTU))
+	}
+	if n >= 20 {
+		w.uint("flow_window", uint64(h.FlowWindow))
+	}
+	r, rejected := h.Type.Reason()
+	if n >= 24 {
+		if rejected {
+			w.str("type", "REJECT")
+		} else {
+			w.str("type", h.Type.String())
+		}
+		w.int("type_code", int64(h.Type))
+	}
+	if n >= 28 {
+		w.uint("socket_id", uint64(h.SocketID))
+	}
+	if n >= 32 {
+		w.uint("cookie", uint64(h.Cookie))
+	}
+	if n >= 48 {
+		w.key("peer_ip")
+		w.b = append(w.b, '"')
+		w.b = h.PeerAddr().AppendTo(w.b)
+		w.b = append(w.b, '"')
+	}
+	if n >= 24 && rejected {
+		w.reject(r)
+	}
 }
 
 func (j *jsonWriter) block(t handshake.ExtType) {
@@ -183,7 +219,12 @@ func (j *jsonWriter) keyMaterial(k *handshake.KeyMaterial) {
 }
 
 func (j *jsonWriter) kmState(s handshake.KMState) { j.w.str("km_state", s.String()) }
-func (j *jsonWriter) str(key string, s []byte)    { j.w.bytesStr(key, s) }
+func (j *jsonWriter) str(key string, s []byte, cut bool) {
+	j.w.bytesStr(key, s)
+	if cut {
+		j.w.bool("truncated", true)
+	}
+}
 
 func (j *jsonWriter) group(g *handshake.Group) {
 	w := &j.w
@@ -233,9 +274,19 @@ func (j *jsonWriter) dropReq(msgno packet.MsgNumber, first, last packet.SeqNumbe
 	w.objEnd()
 }
 
-// The ACKACK's number and the PEERERROR's code are the header's "info".
-func (j *jsonWriter) ackack(uint32)    {}
-func (j *jsonWriter) peerError(uint32) {}
+// The ACKACK's number is the header's "info".
+func (j *jsonWriter) ackack(uint32) {}
+
+// peerError names the PEERERROR's code (also the header's "info").
+func (j *jsonWriter) peerError(code uint32) {
+	w := &j.w
+	w.objKey("peer_error")
+	w.uint("code", uint64(code))
+	if code == packet.PeerErrorFile {
+		w.str("name", "SRT_EFILE")
+	}
+	w.objEnd()
+}
 
 // reject writes a rejection reason as the "reject" object.
 func (w *jw) reject(r reject.Reason) {
@@ -243,8 +294,26 @@ func (w *jw) reject(r reject.Reason) {
 	w.int("code", int64(r))
 	w.int("wire", int64(r.Wire()))
 	w.str("name", r.Name())
-	w.str("category", r.Category().String())
+	w.str("category", categoryName(r.Category()))
 	w.str("text", r.Text())
 	w.bool("retryable", r.Retryable())
+	if u, ok := r.Unshifted(); ok && r.LooksUnshifted() {
+		w.objKey("unshifted")
+		w.int("code", int64(u))
+		w.str("name", u.Name())
+		w.objEnd()
+	}
 	w.objEnd()
+}
+
+// categoryName is the JSON schema's name of a reason's category:
+// internal, predefined or user (the library says "user-defined").
+func categoryName(c reject.Category) string {
+	switch c {
+	case reject.Internal:
+		return "internal"
+	case reject.Predefined:
+		return "predefined"
+	}
+	return "user"
 }

@@ -84,12 +84,14 @@ func (w *jw) time(k string, t time.Time) {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD; control characters are escaped.
+// U+FFFD; control characters are escaped: C0, DEL and C1, so that none
+// reaches a terminal, and U+2028 and U+2029, which JavaScript takes for
+// line ends.
 func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x7f {
 			b = append(b, c)
 			i++
 			continue
@@ -113,9 +115,12 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 		var r [utf8.UTFMax]byte
 		n := copy(r[:], s[i:])
 		rn, size := utf8.DecodeRune(r[:n])
-		if rn == utf8.RuneError && size == 1 {
+		switch {
+		case rn == utf8.RuneError && size == 1:
 			b = append(b, '\\', 'u', 'f', 'f', 'f', 'd')
-		} else {
+		case rn >= 0x80 && rn <= 0x9f || rn == 0x2028 || rn == 0x2029:
+			b = append(b, '\\', 'u', hexDigits[rn>>12], hexDigits[rn>>8&0xF], hexDigits[rn>>4&0xF], hexDigits[rn&0xF])
+		default:
 			b = append(b, r[:size]...)
 		}
 		i += size

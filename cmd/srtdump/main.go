@@ -59,6 +59,8 @@ type config struct {
 	streamID                            string
 	count                               int
 	progress                            string
+	hex                                 bool   // -x
+	passphrase                          string // -passphrase, for -x
 }
 
 // kindNames returns the -type values, the names of packet.Kinds, joined
@@ -148,6 +150,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	fs.StringVar(&cfg.streamID, "stream-id", "", "only connections whose Stream ID matches this glob `pattern`\n(e.g. '#!::r=live/*'; packets are shown from the handshake that carries it)")
 	fs.IntVar(&cfg.count, "count", 0, "stop after `N` packets (or N attempts with -summary); 0 = all")
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
+	fs.BoolVar(&cfg.hex, "x", false, "under each packet line, its payload (a control packet's CIF) in hex and ASCII,\nas tcpdump -X does; offsets count from the start of the datagram")
+	fs.StringVar(&cfg.passphrase, "passphrase", "", "with -x, decrypt the data payloads with this `passphrase` (from the key material\nin the capture's handshakes and key refreshes)")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.Usage = usage(fs)
 	if err := fs.Parse(args); err != nil {
@@ -175,6 +179,14 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	}
 	if cfg.count < 0 {
 		fmt.Fprintln(stderr, "srtdump: -count must be >= 0")
+		return 2
+	}
+	if cfg.hex && (cfg.json || cfg.summary) {
+		fmt.Fprintln(stderr, "srtdump: -x goes with the packet lines, not with -json or -summary")
+		return 2
+	}
+	if cfg.passphrase != "" && !cfg.hex {
+		fmt.Fprintln(stderr, "srtdump: -passphrase is for -x (the payloads it shows)")
 		return 2
 	}
 	switch cfg.progress {

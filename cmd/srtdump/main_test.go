@@ -557,10 +557,10 @@ func TestFaults(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 5, out)
 	for i, want := range []string{
-		"ACK          !! packet: ACK CIF of 2 bytes is shorter than the 4-byte acknowledged sequence number (byte 18)",
+		"ACK        !! packet: ACK CIF of 2 bytes is shorter than the 4-byte acknowledged sequence number (byte 18)",
 		"NAK        lost (0 packets) ts=1000  !! packet: NAK range start without an end (byte 16)",
-		"DROPREQ      !! packet: DROPREQ CIF of 4 bytes is shorter than its 8-byte sequence range (byte 20)",
-		"ERROR        !! packet: 8-byte datagram is shorter than the 16-byte SRT header (byte 8)",
+		"DROPREQ    !! packet: DROPREQ CIF of 4 bytes is shorter than its 8-byte sequence range (byte 20)",
+		"ERROR      !! packet: 8-byte datagram is shorter than the 16-byte SRT header (byte 8)",
 		"NAK        lost 1 (1 packet) ts=1000  !! pcap: frame truncated by the capture's snaplen: 20 of 28 bytes captured (byte 20)",
 	} {
 		assert.True(t, strings.HasSuffix(lines[i], want), "line %d:\n got %s\nwant ...%s", i+1, lines[i], want)

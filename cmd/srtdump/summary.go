@@ -5,7 +5,8 @@ import (
 	"path"
 	"strconv"
 	"text/tabwriter"
-	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/srtwire/srtwire/session"
 )
@@ -72,13 +73,16 @@ func (d *dumper) summaryTable(file string, sel []*session.Attempt) {
 		if a.KMStateSet {
 			enc += " (" + a.KMState.String() + ")"
 		}
-		sid := a.StreamID
-		if sid == "" {
-			sid = "-"
+		sid := "-"
+		if a.StreamID != "" {
+			sid = displayString(a.StreamID)
+		}
+		if a.Truncated {
+			sid += "... (cut at libsrt's limit)"
 		}
 		rtt := "-"
 		if a.HandshakeRTT > 0 {
-			rtt = a.HandshakeRTT.Round(time.Microsecond).String()
+			rtt = strconv.FormatFloat(float64(a.HandshakeRTT.Microseconds())/1000, 'f', 3, 64) + "ms"
 		}
 		lat := "-"
 		if a.HandshakeSeen {
@@ -109,6 +113,9 @@ func (j *jsonWriter) attempt(a *session.Attempt) {
 	w.int("first_frame", int64(a.FirstFrame))
 	w.int("last_frame", int64(a.LastFrame))
 	w.str("stream_id", a.StreamID)
+	if a.Truncated {
+		w.bool("truncated", true)
+	}
 	w.str("encryption", a.Encryption())
 	if a.KMStateSet {
 		w.str("km_state", a.KMState.String())
@@ -125,4 +132,20 @@ func (j *jsonWriter) attempt(a *session.Attempt) {
 	w.int("retransmitted", int64(a.Retransmitted))
 	w.int("lost", int64(a.Lost))
 	j.finish()
+}
+
+// displayString returns s for the text output: as it is when it is valid
+// UTF-8 of printable characters other than '"' and '\\', and quoted with
+// Go's escapes otherwise, so that no control character reaches the
+// terminal and a tab cannot break the table.
+func displayString(s string) string {
+	if !utf8.ValidString(s) {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

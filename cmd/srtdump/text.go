@@ -25,6 +25,15 @@ type textWriter struct {
 	addrW int         // address column width (grows with the widest address seen)
 	kind  packet.Kind // the current frame's kind
 	ts    uint32      // the current frame's timestamp
+	dstID uint32      // the current frame's destination socket ID
+	body  int         // where the current line's body starts in b
+
+	// -x: the bytes to dump under the line, and the offset of hex[0] in
+	// the datagram. Set by the dumper before each frame.
+	hexOn   bool
+	hex     []byte
+	hexOff  int
+	hexNote string // "decrypted", or why not; "" when there is nothing to say
 }
 
 var _ visitor = (*textWriter)(nil)
@@ -52,38 +61,119 @@ func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
 	b = appendPad(b, t.dst, t.addrW, false)
 	b = append(b, ' ', ' ')
 	p := &f.Packet
-	t.kind, t.ts = p.Kind(), p.Timestamp
+	t.kind, t.ts, t.dstID = p.Kind(), p.Timestamp, p.DstSocket
+	b = appendType(b, hasHeader, p)
+	t.b, t.body = b, len(b)
+}
+
+// typeWidth is the width of the TYPE column, the separating space
+// included: the longest name (HANDSHAKE, KEEPALIVE, ...) is 9 bytes, an
+// unknown type (CTL_0x0021) 10.
+const typeWidth = 11
+
+// appendType appends the TYPE column: DATA, the control type's name,
+// CTL_0xNNNN for a type libsrt does not define, or ERROR for a frame
+// without an SRT header; padded to typeWidth.
+func appendType(b []byte, hasHeader bool, p *packet.Packet) []byte {
+	start := len(b)
 	switch {
 	case !hasHeader:
-		b = appendPad(b, "ERROR", 11, false)
+		b = append(b, "ERROR"...)
 	case !p.Control:
-		b = appendPad(b, "DATA", 11, false)
+		b = append(b, "DATA"...)
+	case p.Kind() == packet.KindUnknown:
+		b = append(b, "CTL_0x"...)
+		v := uint16(p.Type)
+		for s := 12; s >= 0; s -= 4 {
+			b = append(b, hexDigits[v>>uint(s)&0xF])
+		}
 	default:
-		b = appendPad(b, p.Type.String(), 11, false)
+		b = append(b, p.Type.String()...)
 	}
-	t.b = b
+	if len(b)-start > typeWidth-1 {
+		b = b[:start+typeWidth-1]
+	}
+	for len(b)-start < typeWidth {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// sep appends the space between two items of the body, none before the
+// first, so that every body starts in the same column.
+func (t *textWriter) sep(b []byte) []byte {
+	if len(b) > t.body {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 func (t *textWriter) end(bodyShown bool, fault string, faultOffset int) {
 	b := t.b
 	// A handshake line is long enough without the timestamp.
 	if bodyShown && t.kind != packet.KindHandshake {
-		b = append(b, " ts="...)
+		b = append(t.sep(b), "ts="...)
 		b = strconv.AppendUint(b, uint64(t.ts), 10)
 	}
 	if fault != "" {
-		b = append(b, "  !! "...)
+		if len(b) > t.body {
+			b = append(b, ' ')
+		}
+		b = append(t.sep(b), "!! "...)
 		b = append(b, fault...)
 		b = append(b, " (byte "...)
 		b = strconv.AppendInt(b, int64(faultOffset), 10)
 		b = append(b, ')')
 	}
+	if t.hexOn && t.hexNote != "" {
+		b = append(t.sep(b), '[')
+		b = append(b, t.hexNote...)
+		b = append(b, ']')
+	}
 	b = append(b, '\n')
+	if t.hexOn {
+		b = appendHexDump(b, t.hex, t.hexOff)
+	}
 	t.out.Write(b)
 	t.b = b
 }
 
-func (t *textWriter) data(p *packet.Packet) {
+// appendHexDump appends data as tcpdump -X does: 16 bytes a line, in
+// groups of two, then the bytes as ASCII ('.' for anything else), each
+// line indented by a tab and headed by the offset of its first byte (off
+// is the offset of data[0]).
+func appendHexDump(b []byte, data []byte, off int) []byte {
+	for i := 0; i < len(data); i += 16 {
+		line := data[i:min(i+16, len(data))]
+		b = append(b, "\t0x"...)
+		o := uint32(off + i)
+		for s := 12; s >= 0; s -= 4 {
+			b = append(b, hexDigits[o>>uint(s)&0xF])
+		}
+		b = append(b, ": "...)
+		for j := 0; j < 16; j++ {
+			if j%2 == 0 {
+				b = append(b, ' ')
+			}
+			if j < len(line) {
+				b = append(b, hexDigits[line[j]>>4], hexDigits[line[j]&0xF])
+			} else {
+				b = append(b, ' ', ' ')
+			}
+		}
+		b = append(b, ' ', ' ')
+		for _, c := range line {
+			if c < 0x20 || c > 0x7e {
+				c = '.'
+			}
+			b = append(b, c)
+		}
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func (t *textWriter) data(p *packet.Packet, payloadLen int) {
 	b := appendNum(t.b, "seq=", uint64(p.Seq))
 	b = appendNum(b, " msgno=", uint64(p.MsgNo))
 	b = append(b, ' ')
@@ -101,8 +191,12 @@ func (t *textWriter) data(p *packet.Packet) {
 	if p.Kind() == packet.KindFEC {
 		b = append(b, " FEC"...)
 	}
-	b = append(b, " len="...)
-	t.b = strconv.AppendInt(b, int64(len(p.Payload)), 10)
+	b = appendNum(b, " len=", uint64(payloadLen))
+	if payloadLen != len(p.Payload) {
+		b = appendNum(b, " (", uint64(len(p.Payload)))
+		b = append(b, " captured)"...)
+	}
+	t.b = b
 }
 
 func (t *textWriter) handshake(h *handshake.Handshake) bool {
@@ -113,24 +207,88 @@ func (t *textWriter) handshake(h *handshake.Handshake) bool {
 		return false
 	}
 	b = append(b, h.Type.String()...)
-	b = appendNum(b, " v", uint64(h.Version))
-	if h.Version == handshake.Version4 {
-		b = appendNum(b, " socktype=", uint64(h.TypeWord()))
-	} else {
-		if kl := h.KeyLen(); kl > 0 {
-			b = appendNum(b, " enc=AES-", uint64(kl*8))
-		}
-		b = append(b, " ext="...)
-		b = append(b, h.Flags().String()...)
-	}
-	b = appendNum(b, " isn=", uint64(h.ISN))
-	b = append(b, " sock=0x"...)
-	b = appendHex32(b, h.SocketID)
-	b = append(b, " cookie=0x"...)
-	b = appendHex32(b, h.Cookie)
-	b = append(b, " peer="...)
-	t.b = h.PeerAddr().AppendTo(b)
+	t.b = t.hsFields(b, h, handshake.CIFSize)
 	return true
+}
+
+// truncatedHandshake writes the fields of the first n bytes of the CIF,
+// then what is missing and where the bytes end.
+func (t *textWriter) truncatedHandshake(h *handshake.Handshake, n int) {
+	b := t.b
+	if n >= 24 {
+		if r, ok := h.Type.Reason(); ok {
+			b = append(b, "REJECT "...)
+			b = append(b, r.Name()...)
+		} else {
+			b = append(b, h.Type.String()...)
+		}
+	} else {
+		b = append(b, '?')
+	}
+	b = t.hsFields(b, h, n)
+	b = appendNum(b, " [truncated at byte ", uint64(packet.HeaderSize+n))
+	b = append(b, ": no "...)
+	first := true
+	for _, f := range hsFieldNames {
+		if f.end > n {
+			if !first {
+				b = append(b, ", "...)
+			}
+			first = false
+			b = append(b, f.name...)
+		}
+	}
+	t.b = append(b, ']')
+}
+
+// hsFieldNames are the text names of the fixed handshake fields, and the
+// CIF byte at which each ends.
+var hsFieldNames = [...]struct {
+	name string
+	end  int
+}{{"version", 4}, {"ext", 8}, {"isn", 12}, {"mtu", 16}, {"win", 20}, {"type", 24}, {"sock", 28}, {"cookie", 32}, {"peer", 48}}
+
+// hsFields writes the fixed fields of h that end within the first n bytes
+// of the CIF, and the header's destination socket.
+func (t *textWriter) hsFields(b []byte, h *handshake.Handshake, n int) []byte {
+	if n >= 4 {
+		b = appendNum(b, " v", uint64(h.Version))
+	}
+	if n >= 8 {
+		if h.Version == handshake.Version4 {
+			b = appendNum(b, " socktype=", uint64(h.TypeWord()))
+		} else {
+			if kl := h.KeyLen(); kl > 0 {
+				b = appendNum(b, " enc=AES-", uint64(kl*8))
+			}
+			b = append(b, " ext="...)
+			b = append(b, h.Flags().String()...)
+		}
+	}
+	if n >= 12 {
+		b = appendNum(b, " isn=", uint64(h.ISN))
+	}
+	if n >= 16 {
+		b = appendNum(b, " mtu=", uint64(h.MTU))
+	}
+	if n >= 20 {
+		b = appendNum(b, " win=", uint64(h.FlowWindow))
+	}
+	if n >= 28 {
+		b = append(b, " sock=0x"...)
+		b = appendHex32(b, h.SocketID)
+	}
+	b = append(b, " dst=0x"...)
+	b = appendHex32(b, t.dstID)
+	if n >= 32 {
+		b = append(b, " cookie=0x"...)
+		b = appendHex32(b, h.Cookie)
+	}
+	if n >= 48 {
+		b = append(b, " peer="...)
+		b = h.PeerAddr().AppendTo(b)
+	}
+	return b
 }
 
 func (t *textWriter) block(ty handshake.ExtType) {
@@ -165,9 +323,12 @@ func (t *textWriter) kmState(s handshake.KMState) {
 	t.b = append(t.b, s.String()...)
 }
 
-func (t *textWriter) str(_ string, s []byte) {
+func (t *textWriter) str(_ string, s []byte, cut bool) {
 	t.b = append(t.b, ' ')
 	t.b = strconv.AppendQuote(t.b, string(s))
+	if cut {
+		t.b = append(t.b, "... (cut at libsrt's limit)"...)
+	}
 }
 
 func (t *textWriter) group(g *handshake.Group) {
@@ -185,18 +346,56 @@ func (t *textWriter) words(n int, known bool) {
 }
 
 func (t *textWriter) ack(no uint32, v packet.ACKVariant, last packet.SeqNumber) {
-	b := appendNum(t.b, "#", uint64(no))
-	b = append(b, ' ')
+	b := t.b
+	// A light ACK has no number (libsrt sends 0 and expects no ACKACK).
+	if v != packet.ACKLight || no != 0 {
+		b = appendNum(b, "#", uint64(no))
+		b = append(b, ' ')
+	}
 	b = append(b, v.String()...)
 	t.b = appendNum(b, " ack=", uint64(last))
 }
 
-// ackField writes " label=value" and the unit.
+// ackField writes " label=value" and the unit; rates in SI units (kB/s,
+// MB/s, kpkt/s, ...).
 func (t *textWriter) ackField(f *ackField, v uint32) {
 	t.b = append(t.b, ' ')
 	t.b = append(t.b, f.label...)
-	t.b = appendNum(t.b, "=", uint64(v))
-	t.b = append(t.b, f.unit...)
+	t.b = append(t.b, '=')
+	switch f.unit {
+	case "B/s", "pkt/s":
+		t.b = appendSI(t.b, uint64(v), f.unit)
+	default:
+		t.b = strconv.AppendUint(t.b, uint64(v), 10)
+		t.b = append(t.b, f.unit...)
+	}
+}
+
+// appendSI appends v with an SI prefix and three significant digits, then
+// a space and the unit: "431 B/s", "1.57 kB/s", "12.3 kpkt/s", "431 MB/s".
+func appendSI(b []byte, v uint64, unit string) []byte {
+	if v < 1000 {
+		b = strconv.AppendUint(b, v, 10)
+	} else {
+		f := float64(v) / 1000
+		i := 0
+		for f >= 999.5 && i < 3 {
+			f /= 1000
+			i++
+		}
+		prec := 0
+		switch {
+		case f < 9.995:
+			prec = 2
+		case f < 99.95:
+			prec = 1
+		}
+		b = strconv.AppendFloat(b, f, 'f', prec, 64)
+		b = append(b, ' ', "kMGT"[i])
+		return append(b, unit...)
+	}
+	b = append(b, ' ')
+	return append(b, unit...)
 }
 
 func (t *textWriter) ackEnd() {}

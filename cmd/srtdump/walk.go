@@ -28,14 +28,21 @@ type visitor interface {
 	// offset in the datagram.
 	end(bodyShown bool, fault string, faultOffset int)
 
-	// data is the body of a data or FEC packet.
-	data(p *packet.Packet)
+	// data is the body of a data or FEC packet; payloadLen is the length
+	// of its payload on the wire, larger than len(p.Payload) when the
+	// capture cut the datagram short.
+	data(p *packet.Packet, payloadLen int)
 
 	// handshake is the fixed part of a HANDSHAKE CIF. It reports whether
 	// the extension blocks should be visited; each one is a block call,
 	// its content (one of the content methods below, or none when it did
 	// not decode) and blockEnd. handshakeEnd follows in every case.
 	handshake(h *handshake.Handshake) (blocks bool)
+	// truncatedHandshake replaces handshake for a CIF cut short inside its
+	// fixed 48 bytes: h holds the fields of the first n bytes, which is
+	// all there is; the others are zero and must not be shown as values.
+	// handshakeEnd follows.
+	truncatedHandshake(h *handshake.Handshake, n int)
 	block(t handshake.ExtType)
 	blockEnd()
 	handshakeEnd()
@@ -48,8 +55,11 @@ type visitor interface {
 	hsreq(r *handshake.HSReq)             // HSREQ, HSRSP
 	keyMaterial(k *handshake.KeyMaterial) // KMREQ, KMRSP echoing key material
 	kmState(s handshake.KMState)          // KMRSP reporting a state (handshake.IsKMState)
-	str(key string, s []byte)             // SID, CONGESTION, FILTER; key is the JSON key
-	group(g *handshake.Group)             // GROUP
+	// str is a SID, CONGESTION or FILTER string; key is its JSON key. cut
+	// is set when the block was longer than libsrt accepts (a Stream ID of
+	// more than 512 bytes) and s is what libsrt would read of it.
+	str(key string, s []byte, cut bool)
+	group(g *handshake.Group) // GROUP
 	// words is a block whose content is not shown: of a type srtdump does
 	// not know (known false), or a key-material block that did not decode.
 	words(n int, known bool)
@@ -98,6 +108,8 @@ var ackFields = [...]ackField{
 // decoded blocks, so that nothing is allocated per frame.
 type walker struct {
 	v     visitor
+	hs    handshake.Handshake // a truncated handshake's fields
+	hsbuf [handshake.CIFSize]byte
 	hsreq handshake.HSReq
 	km    handshake.KeyMaterial
 	group handshake.Group
@@ -114,7 +126,7 @@ func (w *walker) frame(f *pcap.Frame) {
 	v := w.v
 	ok := hasHeader(f)
 	v.begin(f, ok)
-	shown := ok && w.body(&f.Packet, f.Err)
+	shown := ok && w.body(f, &f.Packet, f.Err)
 	if f.Err == nil {
 		v.end(shown, "", 0)
 		return
@@ -123,13 +135,28 @@ func (w *walker) frame(f *pcap.Frame) {
 	v.end(shown, msg, off)
 }
 
-// body visits the body of p, by kind, and reports whether it did.
-func (w *walker) body(p *packet.Packet, err error) bool {
+// body visits the body of p, f's packet, by kind, and reports whether it
+// did.
+func (w *walker) body(f *pcap.Frame, p *packet.Packet, err error) bool {
 	v := w.v
 	switch p.Kind() {
 	case packet.KindData, packet.KindFEC:
-		v.data(p)
+		n := len(p.Payload)
+		if f.Truncated && f.Len > len(f.Data) {
+			n = f.Len - packet.HeaderSize
+		}
+		v.data(p, n)
 	case packet.KindHandshake:
+		if cif := f.Data[packet.HeaderSize:]; len(cif) < handshake.CIFSize {
+			// Decode yields zeros for a CIF cut short: decode the fields
+			// that are there from a zero-padded copy.
+			w.hsbuf = [handshake.CIFSize]byte{}
+			copy(w.hsbuf[:], cif)
+			w.hs.Decode(w.hsbuf[:])
+			v.truncatedHandshake(&w.hs, len(cif))
+			v.handshakeEnd()
+			break
+		}
 		w.handshake(&p.Handshake)
 	case packet.KindACK:
 		if err != nil {
@@ -192,11 +219,11 @@ func (w *walker) handshake(h *handshake.Handshake) {
 					v.words(it.Words(), true)
 				}
 			case handshake.ExtSID:
-				w.str("stream_id", val)
+				w.str("stream_id", t, val)
 			case handshake.ExtCongestion:
-				w.str("congestion", val)
+				w.str("congestion", t, val)
 			case handshake.ExtFilter:
-				w.str("filter", val)
+				w.str("filter", t, val)
 			case handshake.ExtGroup:
 				if w.group.Decode(val) == nil {
 					v.group(&w.group)
@@ -210,10 +237,16 @@ func (w *walker) handshake(h *handshake.Handshake) {
 	v.handshakeEnd()
 }
 
-// str visits the string held by a string extension's content.
-func (w *walker) str(key string, val []byte) {
+// str visits the string held by a string extension's content, cut to
+// what libsrt accepts (so that a hostile 64 KiB Stream ID does not make a
+// 64 KiB line).
+func (w *walker) str(key string, t handshake.ExtType, val []byte) {
+	cut := false
+	if limit := t.MaxStringLen(); len(val) > limit {
+		val, cut = val[:limit], true
+	}
 	w.sbuf = handshake.AppendString(w.sbuf[:0], val)
-	w.v.str(key, w.sbuf)
+	w.v.str(key, w.sbuf, cut)
 }
 
 // umsg visits a UMSG_EXT packet: the HSv4 handshake extensions and the
@@ -249,5 +282,9 @@ func diagnose(f *pcap.Frame) (string, int) {
 		return fmt.Sprintf("%v: %d of %d bytes captured", f.Err, len(f.Data), f.Len), len(f.Data)
 	}
 	e := f.Packet.Detail(f.Data, f.Err)
+	if f.Truncated && f.Len > len(f.Data) {
+		// The decode error is most likely the cut: say both.
+		return fmt.Sprintf("%v: %d of %d bytes captured (%v)", pcap.ErrSnapTruncated, len(f.Data), f.Len, e), e.Offset
+	}
 	return e.Error(), e.Offset
 }
