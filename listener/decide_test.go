@@ -412,3 +412,35 @@ func TestConfigCheck(t *testing.T) {
 	assert.Equal(t, 29, listener.RowAccept.Number())
 	assert.Equal(t, 21, listener.RowKMFailed.Number())
 }
+
+func TestDecideHandshake(t *testing.T) {
+	cfg := newCfg(t)
+	in := conclusion(t, &cfg, hsOpt{})
+	var p packet.Packet
+	require.NoError(t, p.Decode(in))
+	d1 := listener.DecideHandshake(&cfg, &p.Header, &p.Handshake, caller, t0, nil)
+	d2 := listener.Decide(&cfg, in, caller, t0, nil)
+	assert.Equal(t, d2, d1)
+	p.DstSocket = 9
+	assert.Equal(t, listener.RowAddressed, listener.DecideHandshake(&cfg, &p.Header, &p.Handshake, caller, t0, nil).Row)
+}
+
+func TestPeersBounded(t *testing.T) {
+	cfg := newCfg(t)
+	cfg.Peers = listener.NewPeers(3)
+	for i := 0; i < 10; i++ {
+		from := netip.AddrPortFrom(caller.Addr(), uint16(41000+i))
+		h := handshake.Handshake{Version: 5, ISN: 1000, MTU: 1500, FlowWindow: 8192, Type: handshake.Conclusion,
+			SocketID: uint32(100 + i), Cookie: cfg.Cookies.Cookie(from, t0)}
+		hdr := packet.Header{Control: true, Type: packet.TypeHandshake}
+		b, _ := hdr.AppendBinary(nil)
+		bl := handshake.NewBuilder(b, &h)
+		bl.AddHSReq(handshake.ExtHSReq, liveHSReq())
+		in, err := bl.Finish()
+		require.NoError(t, err)
+		d := listener.Decide(&cfg, in, from, t0, nil)
+		require.Equal(t, listener.ActionAccept, d.Action, d.Why())
+		cfg.Peers.Forget(from, uint32(100+i-1), 1000) // forgetting an evicted or unknown caller is harmless
+	}
+	assert.LessOrEqual(t, cfg.Peers.Len(), 3)
+}
