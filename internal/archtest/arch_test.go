@@ -146,8 +146,8 @@ func TestGopacketOnlyInPcap(t *testing.T) {
 			return err
 		}
 		rel, _ := filepath.Rel(r, path)
-		if strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" {
-			return filepath.SkipDir
+		if strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || rel == "gopacketsrt" {
+			return filepath.SkipDir // gopacketsrt: the nested module for the gopacket fork
 		}
 		for file, imps := range imports(t, path) {
 			seen++
@@ -161,4 +161,32 @@ func TestGopacketOnlyInPcap(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Greater(t, seen, 20, "the walk found the module's files")
+}
+
+// TestParquetOnlyInSrtdump: parquet-go is imported by internal/parquetout
+// alone, and internal/parquetout by cmd/srtdump alone, so the library
+// packages never pull in a Parquet dependency.
+func TestParquetOnlyInSrtdump(t *testing.T) {
+	r := root()
+	err := filepath.WalkDir(r, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(r, path)
+		if strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || rel == "gopacketsrt" {
+			return filepath.SkipDir
+		}
+		for file, imps := range imports(t, path) {
+			for _, p := range imps {
+				if strings.HasPrefix(p, "github.com/parquet-go/") && rel != filepath.Join("internal", "parquetout") {
+					t.Errorf("%s/%s imports %s: Parquet belongs in internal/parquetout only", rel, file, p)
+				}
+				if p == module+"internal/parquetout" && rel != filepath.Join("cmd", "srtdump") {
+					t.Errorf("%s/%s imports %s: only cmd/srtdump may", rel, file, p)
+				}
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
 }
