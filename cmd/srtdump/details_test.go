@@ -184,7 +184,7 @@ func TestColumns(t *testing.T) {
 	c.add(genCaller, genListener, ctrlPacket(0x21, 0, 1200, 0x1234, nil), 0)   // unknown
 	c.add(genCaller, genListener, ctrlPacket(0x7ffe, 0, 1300, 0x1234, nil), 0) // unknown
 	c.add(genCaller, genListener, ctrlPacket(2, 0, 1400, 0x1234, []byte{0, 0}), 0)
-	st, out, errs := runCmd(t, nil, "-port", "9000", writeCapture(t, c))
+	st, out, errs := runCmd(t, nil, "-t", "rel", "-port", "9000", writeCapture(t, c))
 	require.Equal(t, 0, st, errs)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 5)

@@ -3,19 +3,26 @@
 //
 // Usage:
 //
-//	srtdump [flags] FILE...
+//	srtdump [flags] [FILE...]
 //
 // FILE is a pcap or pcapng capture, gzip-compressed or not, or "-" for
-// standard input (for example "tcpdump -i any -U -w - udp | srtdump -").
-// Several FILEs are decoded one after the other. With no FILE, srtdump
-// decodes a small real capture built into the binary (libsrt 1.5.1: a
-// caller refused with SRT_REJX_FORBIDDEN) and says so on standard error.
+// standard input. Several FILEs are decoded one after the other. Flags may
+// come before, between or after the FILEs, as tcpdump and tshark take them
+// ("srtdump capture.pcap -summary"); "--" ends the flags, so that a FILE
+// may start with "-".
+//
+// With no FILE, srtdump reads standard input when it is not a terminal
+// ("tcpdump -i any -U -w - udp | srtdump", "cat f.pcap | srtdump",
+// "srtdump < f.pcap"). When standard input is a terminal (or is empty),
+// srtdump decodes a small real capture built into the binary (libsrt 1.5.1:
+// a caller refused with SRT_REJX_FORBIDDEN) and says so on standard error.
 //
 // SRT is recognised on any UDP port, without configuration, even when the
 // capture starts mid-session: a UDP flow counts as SRT from its first
-// datagram that is a well-formed SRT control packet, or from two datagrams
-// in a row that fit one SRT data stream. -port forces SRT decoding on a
-// port. IP fragments of an SRT flow are reported, not reassembled.
+// datagram that is a well-formed SRT control packet, or once its data
+// datagrams fit one SRT data stream. -port forces SRT decoding on a port,
+// and -only restricts it to the -port ports. IP fragments of an SRT flow
+// are reported, not reassembled.
 //
 // # Flags
 //
@@ -33,7 +40,12 @@
 //	-port PORT
 //		Decode every datagram to or from this UDP port as SRT (it is shown
 //		with its decode error if it is not). Repeatable, or comma-separated
-//		("-port 9000,9001"). Other ports are still searched.
+//		("-port 9000,9001"). Other ports are still searched, unless -only
+//		is given.
+//	-only
+//		With -port: SRT is decoded on the -port ports only, and nothing
+//		is recognised elsewhere (a capture that carries other UDP traffic
+//		that looks like SRT, or to save the search).
 //	-type KINDS
 //		Only packets of these kinds, comma-separated, case-insensitive:
 //		data, fec, handshake, keepalive, ack, nak, cgwarning, shutdown,
@@ -43,14 +55,27 @@
 //		(IP fragments, datagrams shorter than 16 bytes) never match. An
 //		unknown kind is a usage error that lists the valid ones.
 //	-stream-id PATTERN
-//		Only the connections whose Stream ID matches the glob PATTERN (the
-//		syntax of Go's path.Match: "*" matches any run of characters except
-//		"/", "?" one character, "[...]" a class). Packets are shown from the
-//		handshake that carries the Stream ID on; a connection whose handshake
-//		is not in the capture has an empty Stream ID.
+//		Only the connections whose Stream ID matches PATTERN, a glob in
+//		which "*" matches any run of characters, "/" included (a Stream ID
+//		is not a path: "*" matches "publish:/live/x", "*r=live/*" any
+//		Stream ID with "r=live/" in it), "?" any one character, and "\"
+//		makes the next character literal ("\*" is a star); every other
+//		character, "[" included, stands for itself. Packets are shown from
+//		the handshake that carries the Stream ID on; a connection whose
+//		handshake is not in the capture has an empty Stream ID, which only
+//		"" and "*" match.
 //	-count N
-//		Stop after N packets, over all FILEs; with -summary, at most N
-//		attempts per capture. 0, the default, means no limit.
+//		Stop after N output records, counted over all FILEs: N packet lines
+//		(or JSON objects), or, with -summary, N connection attempts. 0, the
+//		default, means no limit.
+//	-t local|abs|utc|rel|delta
+//		The TIME column of the packet lines. local, the default (abs is the
+//		same), is the capture time of day in the local time zone with
+//		microseconds; the first line, and the first line of each new day,
+//		starts with the date and ends with the zone ("2026-11-24
+//		19:26:30.991349 UTC"). utc is the same in UTC. rel is the seconds
+//		since the first SRT packet of the FILE, delta the seconds since the
+//		previous line (of the FILE). JSON times are always RFC 3339 in UTC.
 //	-progress auto|always|never
 //		A progress line on standard error (frames, SRT frames, megabytes,
 //		percentage of the file, frames per second), rewritten in place.
@@ -71,9 +96,16 @@
 //	-version
 //		Print the version and exit.
 //	-h, -help
-//		Print the usage with examples and exit (status 0).
+//		Print the usage with examples on standard output and exit (status
+//		0).
 //
-// Filters combine: a packet is shown when it passes all of them.
+// A usage error (an unknown flag, a bad value) prints the error and the
+// line "run 'srtdump -h' for help" on standard error, and exits with 2.
+//
+// Filters combine: a packet is shown when it passes all of them. When the
+// filters let nothing through although the capture has SRT, srtdump says
+// so on standard error (with -stream-id, with a few of the Stream IDs it
+// saw).
 //
 // # Output
 //
@@ -82,7 +114,8 @@
 //	FRAME TIME  SRC > DST  TYPE  DETAILS [ts=TIMESTAMP] [!! ERROR (byte OFFSET)]
 //
 // FRAME is the frame number in the capture (1-based, as Wireshark counts),
-// TIME the capture time of day in UTC with microseconds, SRC and DST the
+// TIME the capture time as -t says (by default the local time of day with
+// microseconds, and the date and zone on the first line), SRC and DST the
 // UDP endpoints. TYPE is DATA for data packets (FEC packets included, marked
 // FEC), the libsrt name of a control packet's type (HANDSHAKE, ACK, NAK,
 // UMSG_EXT, ...), CTL_0xNNNN for a control type libsrt does not define, or
@@ -129,20 +162,33 @@
 // attempt. Every key of both JSON forms, its type, its meaning and its unit
 // are documented in docs/srtdump-json.md in the repository.
 //
-// Standard output is buffered; when the input is a stream (standard input),
-// each packet is written as soon as it is decoded, so srtdump can follow a
-// live tcpdump.
+// Standard output is buffered; when the input is a stream (standard input,
+// a pipe, a FIFO), what was decoded is written out whenever srtdump waits
+// for more input, so srtdump can follow a live tcpdump. On SIGINT (Ctrl-C)
+// or SIGTERM, srtdump writes every packet decoded so far (with -summary,
+// the attempts so far), says so on standard error, and exits with 130 or
+// 143.
+//
+// -summary keeps at most 32 768 connection attempts in memory (about 1 KiB
+// each, Stream IDs capped at libsrt's 512 bytes); when a capture has more,
+// the older half is written out as it is forgotten, and the rest at the
+// end, so that memory stays bounded whatever the capture. Packet mode keeps
+// no per-connection state unless -stream-id needs it.
 //
 // # Exit status
 //
 //	0  done (including a capture in which no SRT was found, which is said on
 //	   standard error, and -h and -version)
-//	1  an input that cannot be read: a missing file, a file that is not a
-//	   pcap or pcapng capture, or a damaged or truncated capture. Everything
-//	   decodable before the damage is printed first, then the file name and
-//	   the frame and byte offset of the damage on standard error; the
-//	   remaining FILEs are still decoded. An internal error (a bug; please
-//	   report it with the capture) also exits with 1.
+//	1  an input that cannot be read: a missing file, a directory, a file
+//	   that is not a pcap or pcapng capture, or a damaged or truncated
+//	   capture. Everything decodable before the damage is printed first,
+//	   then the file name and where the damage is on standard error (for a
+//	   capture cut short: "the capture is cut short at byte N, after frame
+//	   M"); the remaining FILEs are still decoded. An internal error (a bug;
+//	   please report it with the capture) also exits with 1.
 //	2  bad usage: an unknown flag, or a bad -type, -port, -count,
-//	   -stream-id or -progress value
+//	   -stream-id, -t or -progress value, -only without -port, -x with
+//	   -json or -summary
+//	130, 143
+//	   stopped by SIGINT or SIGTERM, after writing what was decoded
 package main

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -49,6 +52,9 @@ type dumper struct {
 	prog progress     // the current capture's progress line
 
 	crypt *decryptor // -x -passphrase
+
+	srt      int      // SRT frames found in all captures so far
+	sidsSeen []string // a few Stream IDs that -stream-id did not match
 }
 
 // input is a capture being read. It releases the dumper's lock while it
@@ -128,6 +134,14 @@ func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
 		d.walk = newWalker(d.text)
 	}
 	d.text.hexOn = cfg.hex
+	switch cfg.timeFmt {
+	case "utc":
+		d.text.loc = time.UTC
+	case "rel":
+		d.text.tfmt = timeRel
+	case "delta":
+		d.text.tfmt = timeDelta
+	}
 	if cfg.passphrase != "" {
 		d.crypt = newDecryptor(cfg.passphrase)
 	}
@@ -136,15 +150,24 @@ func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
 
 func (d *dumper) done() bool { return d.cfg.count > 0 && d.printed >= d.cfg.count }
 
+// errEmptyStdin is what file returns for an empty standard input read
+// because no FILE was given: srtdump then decodes its sample.
+const errEmptyStdin = -1
+
 // file decodes one capture and returns the exit status for it.
 //
 // stream says that src is not a regular file: what was decoded is written
-// out before each read that may wait.
-func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
+// out before each read that may wait. implicit says that src is standard
+// input read because no FILE was given; if it is empty, file says nothing
+// and returns errEmptyStdin.
+func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit bool) int {
 	d.name = name
 	in := &input{d: d, r: src, stream: stream}
-	r, err := pcap.NewReader(in, &pcap.Options{Ports: d.cfg.ports})
+	r, err := pcap.NewReader(in, &pcap.Options{Ports: d.cfg.ports, PortsOnly: d.cfg.only})
 	if err != nil {
+		if implicit && errors.Is(err, pcap.ErrEmpty) {
+			return errEmptyStdin
+		}
 		fmt.Fprintf(d.errw, "srtdump: %s: %v\n", name, err)
 		return 1
 	}
@@ -177,6 +200,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 	n := 0
 	for r.Next() && !d.done() {
 		f := r.Frame()
+		if n == 0 {
+			d.text.t0, d.text.lines = f.Time, 0 // -t rel, delta
+		}
 		var a *session.Attempt
 		if tr != nil {
 			d.sf = session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
@@ -210,9 +236,24 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream bool) int {
 	}
 	d.tr = nil
 	st := r.Stats()
+	d.srt += st.SRT
 	if err := r.Err(); err != nil {
 		d.out.Flush()
-		fmt.Fprintf(d.errw, "srtdump: %s: %v\n", name, err)
+		var ce *pcap.CaptureError
+		if errors.As(err, &ce) && errors.Is(err, io.ErrUnexpectedEOF) {
+			// The file ends where the reading stopped.
+			what := "capture"
+			if ce.Compressed {
+				what = "gzip'd capture"
+			}
+			if ce.Frame <= 1 {
+				fmt.Fprintf(d.errw, "srtdump: %s: the %s is cut short at byte %d, inside its first frame\n", name, what, in.n)
+			} else {
+				fmt.Fprintf(d.errw, "srtdump: %s: the %s is cut short at byte %d, after frame %d (frame %d is incomplete)\n", name, what, in.n, ce.Frame-1, ce.Frame)
+			}
+		} else {
+			fmt.Fprintf(d.errw, "srtdump: %s: %v\n", name, err)
+		}
 		return 1
 	}
 	if st.SRT == 0 {
@@ -247,13 +288,59 @@ func (d *dumper) match(f *pcap.Frame, a *session.Attempt) bool {
 	if d.cfg.types != 0 && (!hasHeader(f) || d.cfg.types&(1<<p.Kind()) == 0) {
 		return false
 	}
-	if d.cfg.streamID != "" {
-		if a == nil {
-			return false
-		}
-		if ok, _ := path.Match(d.cfg.streamID, a.StreamID); !ok {
-			return false
-		}
+	if d.cfg.streamID != "" && (a == nil || !d.sidMatch(a.StreamID)) {
+		return false
 	}
 	return true
+}
+
+// sidMatch reports whether sid matches -stream-id, and remembers a few of
+// the Stream IDs that did not, for filterReport.
+func (d *dumper) sidMatch(sid string) bool {
+	if globMatch(d.cfg.streamID, sid) {
+		return true
+	}
+	if len(d.sidsSeen) < 5 && sid != "" && !slices.Contains(d.sidsSeen, sid) {
+		d.sidsSeen = append(d.sidsSeen, sid)
+	}
+	return false
+}
+
+// filterReport says on stderr when the filters let nothing through
+// although SRT was found, so that an empty output is not a puzzle.
+func (d *dumper) filterReport() {
+	if d.printed > 0 || d.srt == 0 {
+		return
+	}
+	var fl []string
+	if d.cfg.types != 0 {
+		fl = append(fl, "-type")
+	}
+	if d.cfg.rejects {
+		fl = append(fl, "-rejects")
+	}
+	if d.cfg.streamID != "" {
+		fl = append(fl, "-stream-id "+strconv.Quote(d.cfg.streamID))
+	}
+	if len(fl) == 0 {
+		return
+	}
+	what := "packet"
+	if d.cfg.summary {
+		what = "connection attempt"
+	}
+	d.out.Flush()
+	fmt.Fprintf(d.errw, "srtdump: no %s matched %s", what, strings.Join(fl, ", "))
+	if d.cfg.streamID != "" {
+		if len(d.sidsSeen) == 0 {
+			fmt.Fprint(d.errw, " (no Stream ID in the capture)")
+		} else {
+			q := make([]string, len(d.sidsSeen))
+			for i, s := range d.sidsSeen {
+				q[i] = strconv.Quote(s)
+			}
+			fmt.Fprintf(d.errw, " (Stream IDs seen: %s)", strings.Join(q, ", "))
+		}
+	}
+	fmt.Fprintln(d.errw)
 }

@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -59,6 +59,8 @@ type config struct {
 	streamID                            string
 	count                               int
 	progress                            string
+	only                                bool   // -only: SRT on the -port ports only
+	timeFmt                             string // -t: local, utc, rel or delta
 	hex                                 bool   // -x
 	passphrase                          string // -passphrase, for -x
 }
@@ -87,34 +89,71 @@ func parseTypes(list string) (uint32, error) {
 	return set, nil
 }
 
-func usage(fs *flag.FlagSet) func() {
-	return func() {
-		w := fs.Output()
-		fmt.Fprintf(w, `srtdump decodes SRT traffic in pcap/pcapng captures and explains rejections.
+// writeUsage writes the -h text.
+func writeUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `srtdump decodes SRT traffic in pcap/pcapng captures and explains rejections.
 
 Usage:
-  srtdump [flags] FILE...     FILE: .pcap, .pcapng, gzip'd either, or - for stdin
-  srtdump                     decode the built-in sample capture (a rejected caller)
+  srtdump [flags] [FILE...]   FILE: .pcap, .pcapng, gzip'd either, or - for stdin.
+                              Flags may come before or after the FILEs; -- ends them.
+  srtdump [flags]             read stdin when it is a pipe or a file; on a terminal,
+                              decode the built-in sample capture (a rejected caller)
 
 Examples:
   srtdump capture.pcapng                     one line per SRT packet
-  srtdump -summary capture.pcap.gz           one row per connection attempt
+  srtdump capture.pcap.gz -summary           one row per connection attempt
   srtdump -rejects -summary *.pcap           only the refused connections, and why
   srtdump -json -type handshake,nak cap.pcap JSON Lines, handshakes and NAKs only
-  srtdump -port 9000 capture.pcap            force SRT on UDP port 9000
-  srtdump -stream-id '#!::r=live/*' cap.pcap only connections whose Stream ID matches
+  srtdump -port 9000 -only capture.pcap      SRT on UDP port 9000, and only there
+  srtdump -stream-id '*live/*' cap.pcap      only connections whose Stream ID matches
   srtdump -count 20 -type data cap.pcap      the first 20 data packets
+  srtdump -t rel -x -count 3 cap.pcap        relative times, payloads in hex and ASCII
   srtdump -progress always huge.pcap.gz      a progress line on stderr even when piped
-  tcpdump -i any -U -w - udp | srtdump -     decode live from tcpdump (lines appear as packets arrive)
+  tcpdump -i any -U -w - udp | srtdump       decode live from tcpdump (lines appear as packets arrive)
 
 Flags:
 `)
-		fs.PrintDefaults()
-		fmt.Fprintf(w, `
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fmt.Fprintf(w, `
 Exit status: 0 done; 1 unreadable or damaged input (everything before the damage
-is printed first); 2 bad usage.
+is printed first); 2 bad usage; 130 and 143 stopped by SIGINT and SIGTERM (what
+was decoded is written first).
 `)
+}
+
+// splitArgs separates the flags (with their values) from the FILEs, which
+// may be mixed in any order, as tcpdump and tshark take them. "--" ends
+// the flags; "-" is a FILE (standard input).
+func splitArgs(fs *flag.FlagSet, args []string) (flags, files []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return flags, append(files, args[i+1:]...)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			files = append(files, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // fs.Parse reports it
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
 	}
+	return flags, files
 }
 
 func main() {
@@ -139,26 +178,35 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 		}
 	}()
 	fs := flag.NewFlagSet("srtdump", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var cfg config
 	var types string
 	fs.BoolVar(&cfg.json, "json", false, "write JSON Lines (one object per packet, or per attempt with -summary)")
 	fs.BoolVar(&cfg.summary, "summary", false, "one row per connection attempt: caller, listener, Stream ID,\nencryption, latency, outcome and rejection reason")
 	fs.BoolVar(&cfg.rejects, "rejects", false, "only rejecting handshakes (with -summary: only rejected attempts)")
-	fs.Var(&cfg.ports, "port", "force SRT decoding on this UDP `port` (repeatable, or comma-separated);\nwithout it SRT is recognised on any port")
+	fs.Var(&cfg.ports, "port", "force SRT decoding on this UDP `port` (repeatable, or comma-separated);\nwithout -only, SRT is still recognised on any other port")
+	fs.BoolVar(&cfg.only, "only", false, "with -port: SRT only on the -port ports, nowhere else")
 	fs.StringVar(&types, "type", "", "only these packet `kinds`, comma-separated: "+kindNames())
-	fs.StringVar(&cfg.streamID, "stream-id", "", "only connections whose Stream ID matches this glob `pattern`\n(e.g. '#!::r=live/*'; packets are shown from the handshake that carries it)")
-	fs.IntVar(&cfg.count, "count", 0, "stop after `N` packets (or N attempts with -summary); 0 = all")
-	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
+	fs.StringVar(&cfg.streamID, "stream-id", "", "only connections whose Stream ID matches this `pattern`: * matches any run of\ncharacters, / included, ? one character, \\ quotes the next one (e.g. '*r=live/*');\npackets are shown from the handshake that carries it")
+	fs.IntVar(&cfg.count, "count", 0, "stop after `N` output records over all FILEs: N packets, or N attempts with\n-summary; 0 = all")
+	fs.StringVar(&cfg.timeFmt, "t", "local", "the `format` of packet times: local (absolute, local time zone, the date and\nzone on the first line; abs is the same), utc (the same in UTC), rel (seconds\nsince the first SRT packet of the FILE), delta (seconds since the previous line)")
 	fs.BoolVar(&cfg.hex, "x", false, "under each packet line, its payload (a control packet's CIF) in hex and ASCII,\nas tcpdump -X does; offsets count from the start of the datagram")
 	fs.StringVar(&cfg.passphrase, "passphrase", "", "with -x, decrypt the data payloads with this `passphrase` (from the key material\nin the capture's handshakes and key refreshes)")
+	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
-	fs.Usage = usage(fs)
-	if err := fs.Parse(args); err != nil {
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "srtdump: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "run 'srtdump -h' for help")
+		return 2
+	}
+	flags, files := splitArgs(fs, args)
+	if err := fs.Parse(flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			writeUsage(stdout, fs)
 			return 0
 		}
-		return 2
+		return bad("%v", err)
 	}
 	if cfg.showVersion {
 		fmt.Fprintln(stdout, "srtdump", buildVersion())
@@ -167,33 +215,37 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	if types != "" {
 		var err error
 		if cfg.types, err = parseTypes(types); err != nil {
-			fmt.Fprintf(stderr, "srtdump: -type: %v\n", err)
-			return 2
+			return bad("-type: %v", err)
 		}
 	}
 	if cfg.streamID != "" {
-		if _, err := path.Match(cfg.streamID, ""); err != nil {
-			fmt.Fprintf(stderr, "srtdump: -stream-id: bad pattern %q: %v\n", cfg.streamID, err)
-			return 2
+		if err := checkGlob(cfg.streamID); err != nil {
+			return bad("-stream-id: bad pattern %q: %v", cfg.streamID, err)
 		}
 	}
 	if cfg.count < 0 {
-		fmt.Fprintln(stderr, "srtdump: -count must be >= 0")
-		return 2
+		return bad("-count must be >= 0")
+	}
+	if cfg.only && len(cfg.ports) == 0 {
+		return bad("-only needs the ports, given with -port")
 	}
 	if cfg.hex && (cfg.json || cfg.summary) {
-		fmt.Fprintln(stderr, "srtdump: -x goes with the packet lines, not with -json or -summary")
-		return 2
+		return bad("-x goes with the packet lines, not with -json or -summary")
 	}
 	if cfg.passphrase != "" && !cfg.hex {
-		fmt.Fprintln(stderr, "srtdump: -passphrase is for -x (the payloads it shows)")
-		return 2
+		return bad("-passphrase is for -x (the payloads it shows)")
+	}
+	switch cfg.timeFmt {
+	case "abs":
+		cfg.timeFmt = "local"
+	case "local", "utc", "rel", "delta":
+	default:
+		return bad("-t: want local (or abs), utc, rel or delta, not %q", cfg.timeFmt)
 	}
 	switch cfg.progress {
 	case "auto", "always", "never":
 	default:
-		fmt.Fprintf(stderr, "srtdump: -progress: want auto, always or never, not %q\n", cfg.progress)
-		return 2
+		return bad("-progress: want auto, always or never, not %q", cfg.progress)
 	}
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
@@ -209,32 +261,29 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 		go d.onSignal(sigs, done, exit)
 	}
 
-	files := fs.Args()
 	if len(files) == 0 {
-		fmt.Fprintf(stderr, "srtdump: no capture given; decoding the built-in sample %s\n", sampleName)
-		fmt.Fprintln(stderr, "srtdump: run 'srtdump -h' for usage")
-		return d.file("sample", bytes.NewReader(sample), int64(len(sample)), false)
+		// A pipe or a file on standard input is a capture; a terminal, or
+		// nothing at all, gets the sample.
+		st := errEmptyStdin
+		if !isTerminalReader(stdin) {
+			st = d.file("stdin", stdin, -1, true, true)
+		}
+		if st == errEmptyStdin {
+			fmt.Fprintf(stderr, "srtdump: no capture given; decoding the built-in sample %s\n", sampleName)
+			fmt.Fprintln(stderr, "srtdump: run 'srtdump -h' for usage")
+			st = d.file("sample", bytes.NewReader(sample), int64(len(sample)), false, false)
+		}
+		d.filterReport()
+		return st
 	}
 	d.multi = len(files) > 1
 	status = 0
 	for _, name := range files {
 		var st int
 		if name == "-" {
-			st = d.file("stdin", stdin, -1, true)
+			st = d.file("stdin", stdin, -1, true, false)
 		} else {
-			f, err := os.Open(name)
-			if err != nil {
-				fmt.Fprintf(stderr, "srtdump: %v\n", err)
-				status = 1
-				continue
-			}
-			var size int64 = -1
-			stream := true
-			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-				size, stream = fi.Size(), false
-			}
-			st = d.file(name, f, size, stream)
-			f.Close()
+			st = d.openFile(name)
 		}
 		if st > status {
 			status = st
@@ -243,7 +292,31 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 			break
 		}
 	}
+	d.filterReport()
 	return status
+}
+
+// openFile decodes the capture file name and returns the exit status for
+// it.
+func (d *dumper) openFile(name string) int {
+	f, err := os.Open(name)
+	if err != nil {
+		fmt.Fprintf(d.errw, "srtdump: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	var size int64 = -1
+	stream := true
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			fmt.Fprintf(d.errw, "srtdump: %s: is a directory, not a capture (give the files in it, e.g. %s)\n", name, filepath.Join(name, "*.pcap"))
+			return 1
+		}
+		if fi.Mode().IsRegular() {
+			size, stream = fi.Size(), false
+		}
+	}
+	return d.file(name, f, size, stream, false)
 }
 
 func buildVersion() string {
@@ -256,12 +329,21 @@ func buildVersion() string {
 	return "devel"
 }
 
-// isTerminal reports whether f is a character device (a terminal).
+// isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
+	return ok && isCharDevice(f)
+}
+
+// isTerminalReader reports whether r is a character device: a terminal
+// (or /dev/null), which srtdump does not read a capture from unless told
+// to with "-".
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && isCharDevice(f)
+}
+
+func isCharDevice(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -21,6 +22,13 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestMain fixes the local time zone, so that the default time format
+// (local time) gives the same golden output everywhere.
+func TestMain(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
 
 func runCmd(t *testing.T, stdin []byte, args ...string) (int, string, string) {
 	t.Helper()
@@ -54,6 +62,23 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err, "missing golden file; run go test ./cmd/srtdump -update")
 			assert.Equal(t, string(want), out, "%s: output differs from %s", name, path)
 		}
+	}
+	// Options of the packet lines, on one capture each.
+	for golden, args := range map[string][]string{
+		"s02_enc_aes128.x.txt":       {"-x", "-count", "6", "-passphrase", "corpus-secret-16", "-t", "delta"},
+		"s09_file_peererror.rel.txt": {"-t", "rel", "-type", "ack,peererror,shutdown"},
+	} {
+		name := golden[:strings.IndexByte(golden, '.')]
+		st, out, errs := runCmd(t, nil, append(args, testcorpus.Path(name+".pcap"))...)
+		require.Equal(t, 0, st, "%s: %s", golden, errs)
+		path := filepath.Join(goldenDir(), golden)
+		if *update {
+			require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "missing golden file; run go test ./cmd/srtdump -update")
+		assert.Equal(t, string(want), out, "output differs from %s", path)
 	}
 }
 
@@ -224,20 +249,34 @@ func TestNoArgumentsShowsSample(t *testing.T) {
 	assert.Contains(t, out, "Retrying will not help")
 }
 
+// TestUsageAndVersion (issue 14): -h writes the usage to stdout and exits
+// 0; a usage error writes the error and one line pointing at -h to
+// stderr, and exits 2.
 func TestUsageAndVersion(t *testing.T) {
-	st, _, errs := runCmd(t, nil, "-h")
-	assert.Equal(t, 0, st)
-	for _, f := range []string{"-json", "-summary", "-rejects", "-port", "-type", "-stream-id", "-count", "-progress", "-version", "Examples:", "Exit status"} {
-		assert.Contains(t, errs, f)
+	for _, h := range []string{"-h", "-help", "--help"} {
+		st, out, errs := runCmd(t, nil, h)
+		assert.Equal(t, 0, st)
+		assert.Empty(t, errs)
+		for _, f := range []string{"-json", "-summary", "-rejects", "-port", "-only", "-type", "-stream-id", "-count", "-t ", "-x", "-passphrase", "-progress", "-version", "Examples:", "Exit status"} {
+			assert.Contains(t, out, f)
+		}
+		assert.True(t, strings.HasPrefix(out, "srtdump decodes SRT traffic"), out)
 	}
 	st, out, _ := runCmd(t, nil, "-version")
 	assert.Equal(t, 0, st)
 	assert.True(t, strings.HasPrefix(out, "srtdump "))
-	for _, bad := range [][]string{{"-nosuchflag"}, {"-type", "bogus"}, {"-port", "70000"}, {"-count", "-1"}, {"-stream-id", "["}, {"-progress", "maybe"}} {
-		st, _, errs := runCmd(t, nil, bad...)
+	for _, bad := range [][]string{{"-nosuchflag"}, {"-type", "bogus"}, {"-port", "70000"}, {"-count", "-1"}, {"-stream-id", `a\`},
+		{"-progress", "maybe"}, {"-t", "gmt"}, {"-only"}, {"-count"}, {"x.pcap", "-json", "-nosuchflag"}} {
+		st, out, errs := runCmd(t, nil, bad...)
 		assert.Equal(t, 2, st, "%v", bad)
-		assert.NotEmpty(t, errs)
+		assert.Empty(t, out, "%v", bad)
+		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+		require.Len(t, lines, 2, "%v: %s", bad, errs)
+		assert.True(t, strings.HasPrefix(lines[0], "srtdump: "), "%v: %s", bad, errs)
+		assert.Equal(t, "run 'srtdump -h' for help", lines[1], "%v", bad)
 	}
+	_, _, errs := runCmd(t, nil, "-nosuchflag")
+	assert.Equal(t, "srtdump: flag provided but not defined: -nosuchflag\nrun 'srtdump -h' for help\n", errs)
 }
 
 func TestFilters(t *testing.T) {
@@ -284,7 +323,7 @@ func TestBadInput(t *testing.T) {
 	st, out, errs := runCmd(t, nil, cut)
 	assert.Equal(t, 1, st)
 	assert.Equal(t, 3, strings.Count(out, "\n"), "the frames before the damage are printed")
-	assert.Contains(t, errs, "cut.pcap: pcap: capture damaged at frame 4, byte offset")
+	assert.Contains(t, errs, fmt.Sprintf("cut.pcap: the capture is cut short at byte %d, after frame 3 (frame 4 is incomplete)\n", len(whole)-30))
 
 	st, _, errs = runCmd(t, nil, filepath.Join(dir, "missing.pcap"))
 	assert.Equal(t, 1, st)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path"
 	"strconv"
 	"text/tabwriter"
 	"unicode"
@@ -26,10 +25,8 @@ func (d *dumper) summary(file string, attempts []*session.Attempt) {
 		if d.cfg.rejects && a.Outcome != session.OutcomeRejected {
 			continue
 		}
-		if d.cfg.streamID != "" {
-			if ok, _ := path.Match(d.cfg.streamID, a.StreamID); !ok {
-				continue
-			}
+		if d.cfg.streamID != "" && !d.sidMatch(a.StreamID) {
+			continue
 		}
 		sel = append(sel, a)
 		d.printed++

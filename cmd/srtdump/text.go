@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"strconv"
+	"time"
 
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
@@ -34,13 +35,32 @@ type textWriter struct {
 	hex     []byte
 	hexOff  int
 	hexNote string // "decrypted", or why not; "" when there is nothing to say
+
+	// -t: the time format, the zone of absolute times, the time of the
+	// current capture's first SRT frame (rel), the previous line's time
+	// (delta) and the date of the previous line (local, utc).
+	tfmt  timeFormat
+	loc   *time.Location
+	t0    time.Time
+	prev  time.Time
+	day   int
+	lines int // lines written for the current capture (delta)
 }
+
+// timeFormat is a -t value.
+type timeFormat uint8
+
+const (
+	timeLocal timeFormat = iota // time of day in loc, the date on the first line and when it changes
+	timeRel                     // seconds since t0
+	timeDelta                   // seconds since the previous line
+)
 
 var _ visitor = (*textWriter)(nil)
 
 func newTextWriter(out *bufio.Writer) *textWriter {
 	return &textWriter{out: out, b: make([]byte, 0, 4096), num: make([]byte, 0, 20),
-		src: make([]byte, 0, 64), dst: make([]byte, 0, 64), addrW: 15}
+		src: make([]byte, 0, 64), dst: make([]byte, 0, 64), addrW: 15, loc: time.Local}
 }
 
 func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
@@ -52,7 +72,7 @@ func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
 	t.num = strconv.AppendInt(t.num[:0], int64(f.Number), 10)
 	b = appendPad(b, t.num, 6, true)
 	b = append(b, ' ')
-	b = f.Time.UTC().AppendFormat(b, "15:04:05.000000")
+	b = t.appendTime(b, f.Time)
 	b = append(b, ' ', ' ')
 	t.src, t.dst = f.Src.AppendTo(t.src[:0]), f.Dst.AppendTo(t.dst[:0])
 	t.addrW = max(t.addrW, len(t.src), len(t.dst))
@@ -64,6 +84,39 @@ func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
 	t.kind, t.ts, t.dstID = p.Kind(), p.Timestamp, p.DstSocket
 	b = appendType(b, hasHeader, p)
 	t.b, t.body = b, len(b)
+}
+
+// appendTime appends the TIME column in the -t format.
+func (t *textWriter) appendTime(b []byte, ts time.Time) []byte {
+	switch t.tfmt {
+	case timeRel:
+		return appendSeconds(b, ts.Sub(t.t0))
+	case timeDelta:
+		d := time.Duration(0)
+		if t.lines > 0 {
+			d = ts.Sub(t.prev)
+		}
+		t.prev = ts
+		t.lines++
+		return appendSeconds(b, d)
+	}
+	lt := ts.In(t.loc)
+	y, m, dd := lt.Date()
+	if day := y*10000 + int(m)*100 + dd; day != t.day {
+		// The first line, and the first of a new day, say which day it is
+		// and in which zone.
+		t.day = day
+		return lt.AppendFormat(b, "2006-01-02 15:04:05.000000 MST")
+	}
+	return lt.AppendFormat(b, "15:04:05.000000")
+}
+
+// appendSeconds appends d in seconds with microseconds, right-aligned in
+// the 15 columns of a time of day.
+func appendSeconds(b []byte, d time.Duration) []byte {
+	var num [32]byte
+	n := strconv.AppendFloat(num[:0], d.Seconds(), 'f', 6, 64)
+	return appendPad(b, n, 15, true)
 }
 
 // typeWidth is the width of the TYPE column, the separating space
