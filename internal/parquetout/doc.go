@@ -1,0 +1,39 @@
+// Package parquetout writes what srtwire decodes from a capture as Parquet
+// tables, for query engines that read Parquet directly (DuckDB, Spark,
+// Trino, ClickHouse, pandas/pyarrow, Polars):
+//
+//   - packets: one row per SRT packet (PacketWriter), the keys of
+//     `srtdump -json` flattened into typed columns, plus the capture's file
+//     name and frame number; no payload;
+//   - connections: one row per connection attempt and direction
+//     (ConnectionWriter), the keys of `srtdump -summary -json` and the
+//     per-direction statistics of package session, with the attempt's
+//     findings as a list column.
+//
+// Every column (name, Parquet type, meaning, unit) is listed in
+// docs/parquet.md; the Go row types PacketRow and ConnectionRow are the
+// schemas. Capture writes both tables of one input capture to
+// DIR/packets/NAME.parquet and DIR/connections/NAME.parquet, so that an
+// archive is converted one file at a time, incrementally and in parallel
+// (writers share nothing: one per goroutine).
+//
+// The files follow the Parquet format specification
+// (https://parquet.apache.org/docs/file-format/): timestamps are INT64
+// TIMESTAMP(MICROS, isAdjustedToUTC=true); enumerations (kind, type,
+// outcome, ...) are dictionary-encoded UTF-8 strings; integers are signed
+// INT32 or INT64 (the 32-bit unsigned fields of the wire format are INT64,
+// which every engine reads without an unsigned type); a value the packet
+// or the capture does not have is null, never 0. Every column is
+// compressed with zstd. Data pages are version 1, the form every reader
+// accepts.
+//
+// Memory is bounded: rows are buffered in row groups of at most
+// RowGroupRows rows, each written out (and its buffers reused) as soon as
+// it is full; a writer holds one row group, a few MiB, whatever the size of
+// the capture. The output is deterministic: the same input gives the same
+// bytes.
+//
+// This package is the only user of github.com/parquet-go/parquet-go in
+// srtwire, and only cmd/srtdump imports it: the codec packages stay
+// standard-library only.
+package parquetout
