@@ -163,6 +163,7 @@ type Attempt struct {
 	dirs [2]*Direction // dirs[0] from Caller, dirs[1] from Listener
 
 	key           flow.Key
+	current       bool // the attempt byFlow holds for key
 	callerSocket  uint32
 	conclusionAt  time.Time
 	answered      bool
@@ -422,9 +423,6 @@ func (t *Tracker) add(key flow.Key, a *Attempt) {
 		n := max(1, len(t.attempts)/2)
 		for _, old := range t.attempts[:n] {
 			t.finish(old)
-			if t.byFlow[old.key] == old {
-				delete(t.byFlow, old.key)
-			}
 			if t.OnRetire != nil {
 				t.OnRetire(old)
 			}
@@ -433,8 +431,21 @@ func (t *Tracker) add(key flow.Key, a *Attempt) {
 		rest := copy(t.attempts, t.attempts[n:])
 		clear(t.attempts[rest:])
 		t.attempts = t.attempts[:rest]
+		// A fresh map for the kept attempts: deleting half the entries of
+		// a map leaves it full of tombstones that make every lookup probe
+		// further (a flood of new flows was 4x slower).
+		byFlow := make(map[flow.Key]*Attempt, 2*len(t.attempts))
+		for _, kept := range t.attempts {
+			if kept.current {
+				byFlow[kept.key] = kept
+			}
+		}
+		t.byFlow = byFlow
 	}
-	a.key = key
+	if prev := t.byFlow[key]; prev != nil {
+		prev.current = false // a later attempt takes over the flow
+	}
+	a.key, a.current = key, true
 	t.last = nil
 	t.attempts = append(t.attempts, a)
 	t.byFlow[key] = a
