@@ -143,7 +143,7 @@ func TestRejectJSON(t *testing.T) {
 	assert.NotContains(t, ms[1]["reject"], "unshifted")
 
 	_, txt, _ := runCmd(t, nil, "-summary", p)
-	assert.Contains(t, txt, "This looks like SRT_REJX_FORBIDDEN sent without the +1000 wire offset")
+	assert.Contains(t, txt, "#1 warning unshifted_reject: The rejection code 1403 on the wire looks like SRT_REJX_FORBIDDEN (1403) sent without libsrt's +1000 offset")
 
 	for _, args := range [][]string{{"-json", "-rejects"}, {"-json", "-summary"}} {
 		_, out, _ = runCmd(t, nil, append(args, testcorpus.Path("s05_app_reject_2005.pcap"))...)
@@ -236,9 +236,11 @@ func TestHexDump(t *testing.T) {
 	assert.NotContains(t, out, "SRTCORPUS")
 	assert.NotContains(t, out, "decrypted")
 	_, out, _ = runCmd(t, nil, "-x", "-count", "5", "-passphrase", "wrong-secret-16", p)
-	assert.Contains(t, out, "len=1316 ts=177140 [not decrypted: no key (wrong passphrase")
+	assert.Contains(t, out, "len=1316 ts=177140 [not decrypted: no passphrase given opens its key material]")
+	assert.Contains(t, out, "KMREQ AES-CTR-128 keys=even PASSPHRASE MISMATCH\n")
+	assert.NotContains(t, out, "SRTCORPUS")
 
-	for _, bad := range [][]string{{"-x", "-json"}, {"-x", "-summary"}, {"-passphrase", "x"}} {
+	for _, bad := range [][]string{{"-x", "-json"}, {"-x", "-summary"}, {"-x", "-stats"}, {"-passphrase", ""}} {
 		st, _, _ := runCmd(t, nil, append(bad, p)...)
 		assert.Equal(t, 2, st, "%v", bad)
 	}

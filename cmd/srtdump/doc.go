@@ -28,12 +28,30 @@
 //
 //	-json
 //		Write JSON Lines instead of text: one object per packet, or, with
-//		-summary, one per connection attempt.
+//		-summary and -stats, one per connection attempt (or group of retries).
 //	-summary
 //		Instead of the packets, one row per connection attempt: caller,
-//		listener, mode, frame range, Stream ID, encryption, latency, outcome
-//		(with the rejection reason), handshake round trip, data packets,
-//		retransmissions and losses.
+//		listener, mode, frame range, Stream ID, packet filter, encryption,
+//		latency, outcome (with the rejection reason), handshake round trip,
+//		data packets, retransmissions, distinct sequence numbers reported
+//		lost, FEC packets, PEERERROR and the codes of the health findings;
+//		under the table, each finding's sentence. Retries of one caller host
+//		to one listener that ended the same way are one row ("rejected:
+//		SRT_REJX_FORBIDDEN ×213") with the times of the first and last.
+//	-stats
+//		Instead of the packets, a block per connection attempt (grouped as
+//		in -summary): the summary's facts, then a table with a column per
+//		direction (data packets, original and retransmitted, retransmitted
+//		n times, lost, recovered and unrecovered, libsrt's loss count,
+//		reordered, late, dropped, FEC, encryption and key refreshes, bit
+//		rates at three layers, overhead, ACK, ACKACK and NAK counts, latency,
+//		RTT from the ACKs and from ACK to ACKACK, jitter, bandwidth and
+//		receive rate), then the findings. Not with -summary.
+//	-timeseries FILE
+//		Also write FILE: one row per second and direction of each connection
+//		(packets, retransmitted, lost, FEC, late, payload Mbit/s, RTT, NAKs),
+//		as CSV with a header line, or JSON Lines with -json. Goes with
+//		every mode.
 //	-rejects
 //		Only the HANDSHAKE packets that reject a connection; with -summary,
 //		only the rejected attempts.
@@ -88,11 +106,24 @@
 //		the start of the datagram, so a payload starts at 0x0010. Not with
 //		-json or -summary.
 //	-passphrase PASSPHRASE
-//		With -x, decrypt the data payloads (AES-CTR, and AES-GCM in libsrt
-//		1.5.4's layout) with the keys that the key material of the capture
-//		wraps: the KMREQ of the handshake, and the KMREQs of each key
-//		refresh. A data line then ends with [decrypted], or with why it was
-//		not ([not decrypted: no key (wrong passphrase, ...)]).
+//		Try PASSPHRASE on every key-material message of the capture (the
+//		KMREQ and KMRSP blocks of the handshakes, and the UMSG_EXT KMREQ and
+//		KMRSP of each key refresh): the packet line ends with "passphrase
+//		ok" ("passphrase #2 ok" with several) or "PASSPHRASE MISMATCH", the
+//		JSON has "passphrase":"match" (and "passphrase_no") or "mismatch".
+//		Data payloads are decrypted (AES-CTR, and AES-GCM in libsrt 1.5.4's
+//		layout) with the keys that the key material wraps, following each
+//		key refresh: a data line ends with [decrypted], or with why it was
+//		not ([not decrypted: no passphrase given opens its key material]),
+//		the JSON has "decrypted":true or false; -x shows the plaintext. The
+//		-summary and -stats say which side's key material which passphrase
+//		opens ("the caller's KM opened by passphrase #1") and how many data
+//		packets decrypted. Repeatable: give the listener's and the caller's;
+//		they are numbered #1, #2, ... in the order given.
+//	-passphrase-file FILE
+//		Read passphrases from FILE, one a line (a line end of \n or \r\n is
+//		not part of it; empty lines are skipped), numbered after those of
+//		-passphrase.
 //	-version
 //		Print the version and exit.
 //	-h, -help
@@ -101,6 +132,15 @@
 //
 // A usage error (an unknown flag, a bad value) prints the error and the
 // line "run 'srtdump -h' for help" on standard error, and exits with 2.
+//
+// # Environment
+//
+// SRT_PASSPHRASE is a passphrase, tried after those of -passphrase and
+// -passphrase-file. With it, or with -passphrase-file, no secret needs to
+// be on the command line, where ps and the shell history see it. srtdump
+// never prints a passphrase, in any output or error: it names them by
+// their number. A passphrase outside libsrt's 10 to 80 bytes gets a warning
+// (key material of other stacks may still use one).
 //
 // Filters combine: a packet is shown when it passes all of them. When the
 // filters let nothing through although the capture has SRT, srtdump says
@@ -156,30 +196,72 @@
 // FILE name and a colon.
 //
 // -json writes one JSON object per line with the same information in fixed
-// keys; -summary writes a table, followed by one paragraph per rejected
-// attempt that explains the rejection (with several FILEs, each table is
-// headed by the FILE name). -summary -json writes one JSON object per
-// attempt. Every key of both JSON forms, its type, its meaning and its unit
-// are documented in docs/srtdump-json.md in the repository.
+// keys. Every key of every JSON form (packets, -summary, -stats,
+// -timeseries), its type, its meaning and its unit are documented in
+// docs/srtdump-json.md in the repository. A value the capture does not tell
+// (the latency of a session whose handshake was not captured, the RTT of a
+// direction without ACKs) is "-" in text and absent from JSON, never 0.
+//
+// -summary writes a table (with several FILEs, each headed by the FILE
+// name):
+//
+//	#  CALLER           LISTENER         MODE             FRAMES  STREAM ID  FILTER  ENCRYPTION                    LATENCY  OUTCOME      HS RTT   DATA  RETX  LOST (NAK'D)  FEC  PEERERROR  FINDINGS
+//	1  127.0.0.1:36368  127.0.0.1:41024  caller-listener  1-35    -          -       AES-128 requested, BADSECRET  120ms    established  4.215ms  10    0     0             0    -          undecryptable
+//
+//	#1 error undecryptable: The listener 127.0.0.1:41024 cannot decrypt the data: its passphrase differs from that of the caller 127.0.0.1:36368 (KMRSP BADSECRET) and encryption is not enforced, so it accepted the connection; 10 of 10 data packets were sent that it cannot decrypt. Set the same passphrase on both sides (and SRTO_ENFORCEDENCRYPTION, so that a mismatch is refused).
+//
+// MODE is caller-listener, rendezvous, or "unknown (roles inferred)" for a
+// session whose handshake is not in the capture (CALLER is then the data
+// sender). FRAMES is the frame range. ENCRYPTION is the negotiated cipher,
+// "AES-128 requested" for a caller refused, "AES-128 requested, BADSECRET"
+// when the listener could not decrypt the key material, "none", "unknown"
+// or "encrypted (no KM seen)". With passphrases a PASSPHRASE column follows
+// ("caller #1": passphrase #1 opened the caller's key material, or
+// "MISMATCH"). LATENCY is the TSBPD latency, HS RTT the time from the first
+// CONCLUSION to its answer. OUTCOME is established, rejected (with the
+// reason's name), no answer or incomplete, followed by ×N for a group of N
+// retries. DATA counts the data packets of both directions, FEC packets
+// excluded (they are in FEC), RETX the retransmissions, LOST (NAK'D) the
+// distinct sequence numbers the NAKs reported lost (a number reported again
+// counts once), PEERERROR the code of a PEERERROR ("4000 (SRT_EFILE)"),
+// FINDINGS the codes of the health findings (rejected, no_answer,
+// retry_storm, undecryptable, passphrase_mismatch, peer_error,
+// unrecovered_loss, late_packets, latency_low, stall, traffic_after_reject,
+// unshifted_reject, peer_ip_family). Under the table come each row's notes,
+// prefixed with its number: the span of a group of retries, what the
+// passphrases opened, and each finding's level, code and sentence.
+//
+// -stats writes a block per attempt: a line with the endpoints, mode,
+// outcome, frames and start time, a line with the Stream ID, encryption,
+// latency, handshake RTT, congestion control, filter and PEERERROR, a
+// table with one column per direction ("caller > listener": the data the
+// caller sent, and the ACKs and NAKs the listener sent about it), and the
+// notes and findings as in -summary (or "no findings"). The figures are
+// those of docs/srtdump-json.md ("Statistics"); "-" is unknown.
+//
+// -summary -json and -stats -json write one JSON object per row.
 //
 // Standard output is buffered; when the input is a stream (standard input,
 // a pipe, a FIFO), what was decoded is written out whenever srtdump waits
 // for more input, so srtdump can follow a live tcpdump. On SIGINT (Ctrl-C)
-// or SIGTERM, srtdump writes every packet decoded so far (with -summary,
-// the attempts so far), says so on standard error, and exits with 130 or
-// 143.
+// or SIGTERM, srtdump writes every packet decoded so far (with -summary and
+// -stats, the attempts so far), says so on standard error, and exits with
+// 130 or 143.
 //
-// -summary keeps at most 32 768 connection attempts in memory (about 1 KiB
-// each, Stream IDs capped at libsrt's 512 bytes); when a capture has more,
-// the older half is written out as it is forgotten, and the rest at the
-// end, so that memory stays bounded whatever the capture. Packet mode keeps
-// no per-connection state unless -stream-id needs it.
+// -summary and -stats keep at most 32 768 connection attempts in memory
+// (a few KiB each, Stream IDs capped at libsrt's 512 bytes, plus a 64 KiB
+// sequence window per active direction from a pool of 1024) and 1024 open
+// groups of retries; when a capture has more, the older ones are written
+// out as they are forgotten, and the rest at the end, so that memory stays
+// bounded whatever the capture. Packet mode keeps no per-connection state
+// unless -stream-id or -timeseries needs it.
 //
 // # Exit status
 //
 //	0  done (including a capture in which no SRT was found, which is said on
 //	   standard error, and -h and -version)
-//	1  an input that cannot be read: a missing file, a directory, a file
+//	1  an input that cannot be read (or a -timeseries FILE that cannot be
+//	   written): a missing file, a directory, a file
 //	   that is not a pcap or pcapng capture, or a damaged or truncated
 //	   capture. Everything decodable before the damage is printed first,
 //	   then the file name and where the damage is on standard error (for a
@@ -188,7 +270,8 @@
 //	   please report it with the capture) also exits with 1.
 //	2  bad usage: an unknown flag, or a bad -type, -port, -count,
 //	   -stream-id, -t or -progress value, -only without -port, -x with
-//	   -json or -summary
+//	   -json, -summary or -stats, -summary with -stats, an empty
+//	   passphrase, or a -passphrase-file that cannot be read or holds none
 //	130, 143
 //	   stopped by SIGINT or SIGTERM, after writing what was decoded
 package main

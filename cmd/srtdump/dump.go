@@ -34,12 +34,18 @@ type dumper struct {
 
 	sf session.Frame // the tracker's view of the current frame, reused
 
-	// -summary: attempts the Tracker retired and that are yet to be
-	// printed, the number of rows written for the current capture, and
-	// whether its table heading was written.
-	retired []*session.Attempt
+	// -summary and -stats: the Grouper that folds retries into one row,
+	// the groups it closed that are yet to be printed, the number of rows
+	// written for the current capture, and whether its table heading was
+	// written. kms holds the passphrases' verdicts on the key material of
+	// each attempt not yet printed.
+	grouper *session.Grouper
+	pending []*session.Group
 	rows    int
 	headed  bool
+	kms     map[*session.Attempt]*kmSides
+
+	series *seriesWriter // -timeseries
 
 	// mu is held by the goroutine that decodes, except while it waits
 	// for input (see input.Read): a signal handler that takes it knows
@@ -51,7 +57,7 @@ type dumper struct {
 	rd   *pcap.Reader // the current capture's reader, once it is open
 	prog progress     // the current capture's progress line
 
-	crypt *decryptor // -x -passphrase
+	crypt *decryptor // -passphrase, -passphrase-file, SRT_PASSPHRASE
 
 	srt      int      // SRT frames found in all captures so far
 	sidsSeen []string // a few Stream IDs that -stream-id did not match
@@ -115,12 +121,15 @@ func (d *dumper) onSignal(sigs <-chan os.Signal, done <-chan struct{}, exit func
 // interrupted finishes the output when srtdump is stopped by a signal. d.mu
 // is held.
 func (d *dumper) interrupted(sig os.Signal) {
-	if d.tr != nil && d.cfg.summary {
-		d.summary(d.name, d.tr.Attempts())
+	if d.tr != nil {
+		d.endAttempts()
 		d.tr = nil
 	}
 	if d.rd != nil {
 		d.prog.finish(d.rd.Stats())
+	}
+	if d.series != nil {
+		d.series.close()
 	}
 	d.out.Flush()
 	fmt.Fprintf(d.errw, "srtdump: %s: stopped by %v; everything decoded so far was written\n", d.name, sig)
@@ -142,13 +151,21 @@ func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
 	case "delta":
 		d.text.tfmt = timeDelta
 	}
-	if cfg.passphrase != "" {
-		d.crypt = newDecryptor(cfg.passphrase)
+	if len(cfg.passphrases) > 0 {
+		// Packet mode decrypts the payloads it shows; -summary and -stats
+		// leave that to the Tracker and only need the verdicts.
+		d.crypt = newDecryptor(cfg.passphrases, !d.attempts())
+		d.walk.keys = d.crypt
+		d.text.nPass = len(cfg.passphrases)
 	}
 	return d
 }
 
 func (d *dumper) done() bool { return d.cfg.count > 0 && d.printed >= d.cfg.count }
+
+// attempts reports whether the output is per attempt (-summary, -stats)
+// rather than per packet.
+func (d *dumper) attempts() bool { return d.cfg.summary || d.cfg.stats }
 
 // errEmptyStdin is what file returns for an empty standard input read
 // because no FILE was given: srtdump then decodes its sample.
@@ -185,17 +202,35 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	}
 	d.rd = r
 	defer func() { d.rd = nil }()
-	// Packet mode tracks connections only for -stream-id: the Tracker's
-	// memory is bounded, but it is not needed to print packets.
+	// Packet mode tracks connections only for -stream-id and -timeseries:
+	// the Tracker's memory is bounded, but it is not needed to print
+	// packets.
 	var tr *session.Tracker
-	if d.cfg.summary || d.cfg.streamID != "" {
+	if d.attempts() || d.cfg.streamID != "" || d.series != nil {
 		tr = session.NewTracker()
 	}
 	d.tr, d.rows, d.headed = tr, 0, false
-	if d.cfg.summary {
+	if d.attempts() {
 		// The Tracker keeps at most MaxAttempts attempts; those it retires
-		// are printed as they go, so memory stays bounded.
-		tr.OnRetire = func(a *session.Attempt) { d.retired = append(d.retired, a) }
+		// go to the Grouper, whose closed groups are printed as they go,
+		// so memory stays bounded.
+		d.grouper = &session.Grouper{MaxGroups: maxOpenGroups, OnEvict: func(g *session.Group) { d.pending = append(d.pending, g) }}
+		tr.OnRetire = d.addAttempt
+		if d.crypt != nil {
+			tr.Passphrases, tr.KEKs = d.cfg.passphrases, d.crypt.cache
+			d.kms = make(map[*session.Attempt]*kmSides)
+		}
+	}
+	if d.series != nil {
+		d.series.start(name, d.multi)
+		tr.OnBin = d.series.bin
+		onRetire := tr.OnRetire
+		tr.OnRetire = func(a *session.Attempt) {
+			d.series.retire(a)
+			if onRetire != nil {
+				onRetire(a)
+			}
+		}
 	}
 	n := 0
 	for r.Next() && !d.done() {
@@ -207,32 +242,36 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 		if tr != nil {
 			d.sf = session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
 			a = tr.Add(&d.sf)
-			if len(d.retired) > 0 {
-				d.summary(name, d.retired)
-				clear(d.retired)
-				d.retired = d.retired[:0]
+			if len(d.pending) > 0 {
+				d.writeGroups(d.pending)
+				clear(d.pending)
+				d.pending = d.pending[:0]
 			}
 		}
 		if n++; n&1023 == 0 {
 			prog.update(r.Stats(), in.n)
 		}
 		var plain []byte
-		var note string
 		if d.crypt != nil {
-			plain, note = d.crypt.frame(f) // every frame: key material may be filtered out
+			// Every frame: key material may be filtered out.
+			var v kmVerdict
+			v, d.walk.dec, plain, d.walk.decNote = d.crypt.frame(f)
+			if v.seen && a != nil && d.kms != nil {
+				d.noteKM(a, v)
+			}
 		}
-		if d.cfg.summary || !d.match(f, a) {
+		if d.attempts() || !d.match(f, a) {
 			continue
 		}
 		if d.cfg.hex {
-			d.setHex(f, plain, note)
+			d.setHex(f, plain)
 		}
 		d.walk.frame(f)
 		d.printed++
 	}
 	prog.finish(r.Stats())
-	if d.cfg.summary {
-		d.summary(name, tr.Attempts())
+	if tr != nil {
+		d.endAttempts()
 	}
 	d.tr = nil
 	st := r.Stats()
@@ -266,10 +305,10 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 
 // setHex gives the text writer what -x dumps under f's line: the payload
 // (plain, when it was decrypted) or the CIF, or all the bytes of a frame
-// without an SRT header; note says whether the payload was decrypted.
-func (d *dumper) setHex(f *pcap.Frame, plain []byte, note string) {
+// without an SRT header.
+func (d *dumper) setHex(f *pcap.Frame, plain []byte) {
 	t := d.text
-	t.hex, t.hexOff, t.hexNote = f.Data, 0, note
+	t.hex, t.hexOff = f.Data, 0
 	if hasHeader(f) {
 		t.hex, t.hexOff = f.Data[packet.HeaderSize:], packet.HeaderSize
 	}
@@ -326,7 +365,7 @@ func (d *dumper) filterReport() {
 		return
 	}
 	what := "packet"
-	if d.cfg.summary {
+	if d.attempts() {
 		what = "connection attempt"
 	}
 	d.out.Flush()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"strings"
 
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
@@ -80,7 +81,7 @@ func (j *jsonWriter) end(_ bool, fault string, faultOffset int) {
 	j.finish()
 }
 
-func (j *jsonWriter) data(p *packet.Packet, payloadLen int) {
+func (j *jsonWriter) data(p *packet.Packet, payloadLen int, dec decryptResult, note string) {
 	w := &j.w
 	w.objKey("data")
 	w.uint("seq", uint64(p.Seq))
@@ -95,6 +96,13 @@ func (j *jsonWriter) data(p *packet.Packet, payloadLen int) {
 	}
 	if p.Kind() == packet.KindFEC {
 		w.bool("fec", true)
+	}
+	switch dec {
+	case decOK:
+		w.bool("decrypted", true)
+	case decFailed:
+		w.bool("decrypted", false)
+		w.str("decrypt_error", strings.TrimPrefix(note, "not decrypted: "))
 	}
 	w.objEnd()
 }
@@ -216,6 +224,16 @@ func (j *jsonWriter) keyMaterial(k *handshake.KeyMaterial) {
 	w.int("salt_len", int64(k.SaltLen))
 	w.int("key_len", int64(k.KeyLen))
 	w.objEnd()
+}
+
+// passphrase writes the verdict on the key material just written.
+func (j *jsonWriter) passphrase(no int) {
+	if no == 0 {
+		j.w.str("passphrase", "mismatch")
+		return
+	}
+	j.w.str("passphrase", "match")
+	j.w.int("passphrase_no", int64(no))
 }
 
 func (j *jsonWriter) kmState(s handshake.KMState) { j.w.str("km_state", s.String()) }

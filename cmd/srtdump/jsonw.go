@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"net/netip"
 	"strconv"
 	"time"
@@ -65,6 +66,16 @@ func (w *jw) bytesStr(k string, v []byte) {
 func (w *jw) int(k string, v int64)   { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
 func (w *jw) uint(k string, v uint64) { w.key(k); w.b = strconv.AppendUint(w.b, v, 10) }
 func (w *jw) bool(k string, v bool)   { w.key(k); w.b = strconv.AppendBool(w.b, v) }
+
+// float writes v with prec decimals; a NaN or an infinity, which JSON
+// cannot hold, is not written at all.
+func (w *jw) float(k string, v float64, prec int) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	w.key(k)
+	w.b = strconv.AppendFloat(w.b, v, 'f', prec, 64)
+}
 
 // addr writes "k":"ip:port".
 func (w *jw) addr(k string, a netip.AddrPort) {

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/srtwire/srtwire/crypt"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/pcap"
 )
@@ -52,6 +53,17 @@ func (p *portList) Set(v string) error {
 	return nil
 }
 
+// passList is the -passphrase flag: repeatable. Its String never shows
+// the passphrases (the flag package prints a default with it).
+type passList []string
+
+func (p *passList) String() string { return "" }
+
+func (p *passList) Set(v string) error {
+	*p = append(*p, v)
+	return nil
+}
+
 type config struct {
 	json, summary, rejects, showVersion bool
 	ports                               portList
@@ -62,7 +74,37 @@ type config struct {
 	only                                bool   // -only: SRT on the -port ports only
 	timeFmt                             string // -t: local, utc, rel or delta
 	hex                                 bool   // -x
-	passphrase                          string // -passphrase, for -x
+	stats                               bool   // -stats
+	timeseries                          string // -timeseries FILE
+	// passphrases are those of -passphrase, then the lines of
+	// -passphrase-file, then SRT_PASSPHRASE; srtdump names them by their
+	// number here, from 1, and never writes them.
+	passphrases passList
+	passFile    string
+}
+
+// getenv reads the environment (tests replace it).
+var getenv = os.Getenv
+
+// readPassphrases appends the passphrases of the file name, one a line
+// (the line end, \n or \r\n, is not part of it; empty lines are
+// skipped), and returns how many it read. Errors never quote the file's
+// content.
+func readPassphrases(list *passList, name string) (int, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimSuffix(l, "\r")
+		if l == "" {
+			continue
+		}
+		*list = append(*list, l)
+		n++
+	}
+	return n, nil
 }
 
 // kindNames returns the -type values, the names of packet.Kinds, joined
@@ -101,8 +143,13 @@ Usage:
 
 Examples:
   srtdump capture.pcapng                     one line per SRT packet
-  srtdump capture.pcap.gz -summary           one row per connection attempt
+  srtdump capture.pcap.gz -summary           one row per connection attempt, with its findings
+  srtdump -stats capture.pcap                per connection and direction: loss, retransmissions,
+                                             rates, RTT, and what went wrong
+  srtdump -stats -timeseries ts.csv cap.pcap the same, and one CSV row per second and direction
   srtdump -rejects -summary *.pcap           only the refused connections, and why
+  srtdump -passphrase-file pw -x cap.pcap    check the passphrases against the key material,
+                                             and show the decrypted payloads
   srtdump -json -type handshake,nak cap.pcap JSON Lines, handshakes and NAKs only
   srtdump -port 9000 -only capture.pcap      SRT on UDP port 9000, and only there
   srtdump -stream-id '*live/*' cap.pcap      only connections whose Stream ID matches
@@ -117,6 +164,12 @@ Flags:
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
 	fmt.Fprintf(w, `
+Environment:
+  SRT_PASSPHRASE  a passphrase, tried after those of -passphrase and -passphrase-file.
+                  With it, or -passphrase-file, no secret appears on the command line
+                  (where ps and the shell history see it). srtdump never prints a
+                  passphrase: it names them #1, #2, ... in the order given.
+
 Exit status: 0 done; 1 unreadable or damaged input (everything before the damage
 is printed first); 2 bad usage; 130 and 143 stopped by SIGINT and SIGTERM (what
 was decoded is written first).
@@ -182,18 +235,21 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	fs.Usage = func() {}
 	var cfg config
 	var types string
-	fs.BoolVar(&cfg.json, "json", false, "write JSON Lines (one object per packet, or per attempt with -summary)")
-	fs.BoolVar(&cfg.summary, "summary", false, "one row per connection attempt: caller, listener, Stream ID,\nencryption, latency, outcome and rejection reason")
+	fs.BoolVar(&cfg.json, "json", false, "write JSON Lines (one object per packet, or per attempt with -summary and -stats)")
+	fs.BoolVar(&cfg.summary, "summary", false, "one row per connection attempt (retries of a caller that ended the same way\nare one row, ×N): caller, listener, Stream ID, encryption, latency, outcome,\npacket counts and the health findings, each explained under the table")
 	fs.BoolVar(&cfg.rejects, "rejects", false, "only rejecting handshakes (with -summary: only rejected attempts)")
 	fs.Var(&cfg.ports, "port", "force SRT decoding on this UDP `port` (repeatable, or comma-separated);\nwithout -only, SRT is still recognised on any other port")
 	fs.BoolVar(&cfg.only, "only", false, "with -port: SRT only on the -port ports, nowhere else")
 	fs.StringVar(&types, "type", "", "only these packet `kinds`, comma-separated: "+kindNames())
 	fs.StringVar(&cfg.streamID, "stream-id", "", "only connections whose Stream ID matches this `pattern`: * matches any run of\ncharacters, / included, ? one character, \\ quotes the next one (e.g. '*r=live/*');\npackets are shown from the handshake that carries it")
-	fs.IntVar(&cfg.count, "count", 0, "stop after `N` output records over all FILEs: N packets, or N attempts with\n-summary; 0 = all")
+	fs.IntVar(&cfg.count, "count", 0, "stop after `N` output records over all FILEs: N packets, or N rows with\n-summary or -stats; 0 = all")
 	fs.StringVar(&cfg.timeFmt, "t", "local", "the `format` of packet times: local (absolute, local time zone, the date and\nzone on the first line; abs is the same), utc (the same in UTC), rel (seconds\nsince the first SRT packet of the FILE), delta (seconds since the previous line)")
 	fs.BoolVar(&cfg.hex, "x", false, "under each packet line, its payload (a control packet's CIF) in hex and ASCII,\nas tcpdump -X does; offsets count from the start of the datagram")
-	fs.StringVar(&cfg.passphrase, "passphrase", "", "with -x, decrypt the data payloads with this `passphrase` (from the key material\nin the capture's handshakes and key refreshes)")
+	fs.Var(&cfg.passphrases, "passphrase", "try this `passphrase` on every key-material message (the line says passphrase ok\nor PASSPHRASE MISMATCH), decrypt the data payloads with it (-x shows them), and\nsay in -summary and -stats which side's key material it opens; repeatable (the\nlistener's and the caller's): they are numbered #1, #2, ... in the order given.\nA passphrase on the command line is seen by ps and kept in the shell history:\nprefer -passphrase-file or SRT_PASSPHRASE")
+	fs.StringVar(&cfg.passFile, "passphrase-file", "", "read passphrases from `FILE`, one a line, numbered after those of -passphrase\n(see also SRT_PASSPHRASE below)")
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
+	fs.BoolVar(&cfg.stats, "stats", false, "instead of the packets, per connection attempt and direction the statistics\n(data, retransmissions, loss, rates, RTT, ...) and the health findings")
+	fs.StringVar(&cfg.timeseries, "timeseries", "", "also write a time series to `FILE`: one CSV row (JSON Lines with -json) per\nsecond and direction of each connection")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "srtdump: "+format+"\n", a...)
@@ -229,11 +285,32 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	if cfg.only && len(cfg.ports) == 0 {
 		return bad("-only needs the ports, given with -port")
 	}
-	if cfg.hex && (cfg.json || cfg.summary) {
-		return bad("-x goes with the packet lines, not with -json or -summary")
+	if cfg.hex && (cfg.json || cfg.summary || cfg.stats) {
+		return bad("-x goes with the packet lines, not with -json, -summary or -stats")
 	}
-	if cfg.passphrase != "" && !cfg.hex {
-		return bad("-passphrase is for -x (the payloads it shows)")
+	if cfg.passFile != "" {
+		n, err := readPassphrases(&cfg.passphrases, cfg.passFile)
+		if err != nil {
+			return bad("-passphrase-file: %v", err)
+		}
+		if n == 0 {
+			return bad("-passphrase-file: %s holds no passphrase (one a line)", cfg.passFile)
+		}
+	}
+	if env := getenv("SRT_PASSPHRASE"); env != "" {
+		cfg.passphrases = append(cfg.passphrases, env)
+	}
+	for i, pw := range cfg.passphrases {
+		if pw == "" {
+			return bad("-passphrase: passphrase #%d is empty", i+1)
+		}
+		if len(pw) < crypt.MinPassphraseLen || len(pw) > crypt.MaxPassphraseLen {
+			// Not an error: key material made by other stacks may use one.
+			fmt.Fprintf(stderr, "srtdump: warning: passphrase #%d is %d bytes long; libsrt takes %d to %d\n", i+1, len(pw), crypt.MinPassphraseLen, crypt.MaxPassphraseLen)
+		}
+	}
+	if cfg.summary && cfg.stats {
+		return bad("-summary and -stats: choose one (-stats has the summary's figures too)")
 	}
 	switch cfg.timeFmt {
 	case "abs":
@@ -250,6 +327,22 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	d := newDumper(&cfg, out, stderr)
+	if cfg.timeseries != "" {
+		f, err := os.Create(cfg.timeseries)
+		if err != nil {
+			fmt.Fprintf(stderr, "srtdump: -timeseries: %v\n", err)
+			return 1
+		}
+		d.series = newSeriesWriter(f, cfg.json)
+		defer func() {
+			if err := d.series.close(); err != nil {
+				fmt.Fprintf(stderr, "srtdump: -timeseries: %v\n", err)
+				if status == 0 {
+					status = 1
+				}
+			}
+		}()
+	}
 	d.mu.Lock()
 	defer func() {
 		out.Flush()

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // (local time) gives the same golden output everywhere.
 func TestMain(m *testing.M) {
 	time.Local = time.UTC
+	os.Unsetenv("SRT_PASSPHRASE") // the tests give their passphrases
 	os.Exit(m.Run())
 }
 
@@ -47,6 +49,8 @@ func TestGolden(t *testing.T) {
 		"jsonl":        {"-json"},
 		"summary.txt":  {"-summary"},
 		"summary.json": {"-summary", "-json"},
+		"stats.txt":    {"-stats"},
+		"stats.json":   {"-stats", "-json"},
 	}
 	for _, name := range []string{"s05_app_reject_1403", "s03_badsecret_noenforce", "s06_reject_filter", "s07_rendezvous", "s07_fec", "s09_file_peererror", "s02_enc_kmrefresh"} {
 		for ext, flags := range modes {
@@ -65,12 +69,28 @@ func TestGolden(t *testing.T) {
 	}
 	// Options of the packet lines, on one capture each.
 	for golden, args := range map[string][]string{
-		"s02_enc_aes128.x.txt":       {"-x", "-count", "6", "-passphrase", "corpus-secret-16", "-t", "delta"},
-		"s09_file_peererror.rel.txt": {"-t", "rel", "-type", "ack,peererror,shutdown"},
+		"s02_enc_aes128.x.txt":               {"-x", "-count", "6", "-passphrase", "corpus-secret-16", "-t", "delta"},
+		"s09_file_peererror.rel.txt":         {"-t", "rel", "-type", "ack,peererror,shutdown"},
+		"s02_enc_kmrefresh.pass.txt":         {"-passphrase", "wrong-secret-1", "-passphrase", "refresh-secret-1", "-type", "handshake,umsg"},
+		"s02_enc_kmrefresh.pass.summary.txt": {"-summary", "-passphrase", "wrong-secret-1", "-passphrase", "refresh-secret-1"},
+		"s02_enc_kmrefresh.pass.stats.json":  {"-stats", "-json", "-passphrase", "refresh-secret-1"},
+		"s08_loss_pattern.stats.txt":         {"-stats"},
+		"s08_loss_pattern.timeseries.csv":    {"-summary", "-timeseries", "TS"},
 	} {
 		name := golden[:strings.IndexByte(golden, '.')]
+		ts := ""
+		if i := slices.Index(args, "TS"); i >= 0 {
+			ts = filepath.Join(t.TempDir(), "ts")
+			args = slices.Clone(args)
+			args[i] = ts
+		}
 		st, out, errs := runCmd(t, nil, append(args, testcorpus.Path(name+".pcap"))...)
 		require.Equal(t, 0, st, "%s: %s", golden, errs)
+		if ts != "" {
+			b, err := os.ReadFile(ts)
+			require.NoError(t, err)
+			out = string(b)
+		}
 		path := filepath.Join(goldenDir(), golden)
 		if *update {
 			require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
@@ -527,12 +547,19 @@ func TestJSONKeysDocumented(t *testing.T) {
 			}
 		}
 	}
+	ts := filepath.Join(t.TempDir(), "ts.jsonl")
 	for _, c := range caps {
-		for _, args := range [][]string{{"-json"}, {"-json", "-summary"}} {
+		pass := []string{"-passphrase", "corpus-secret-16", "-passphrase", "refresh-secret-1"}
+		for _, args := range [][]string{{"-json"}, {"-json", "-summary"}, {"-json", "-stats", "-timeseries", ts}, append([]string{"-json"}, pass...), append([]string{"-json", "-stats"}, pass...)} {
 			// Two files, so that "file" is written too.
 			p := testcorpus.Path(c.Name + ".pcap")
 			st, out, errs := runCmd(t, nil, append(args, p, p)...)
 			require.Equal(t, 0, st, errs)
+			if slices.Contains(args, "-timeseries") {
+				b, err := os.ReadFile(ts)
+				require.NoError(t, err)
+				out += string(b)
+			}
 			for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 				var m map[string]any
 				require.NoError(t, json.Unmarshal([]byte(line), &m), line)
@@ -540,7 +567,7 @@ func TestJSONKeysDocumented(t *testing.T) {
 			}
 		}
 	}
-	require.Greater(t, len(keys), 60)
+	require.Greater(t, len(keys), 150)
 	for k := range keys {
 		assert.Contains(t, string(doc), "`"+k+"`", "key %q is not documented", k)
 	}

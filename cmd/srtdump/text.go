@@ -31,10 +31,14 @@ type textWriter struct {
 
 	// -x: the bytes to dump under the line, and the offset of hex[0] in
 	// the datagram. Set by the dumper before each frame.
-	hexOn   bool
-	hex     []byte
-	hexOff  int
-	hexNote string // "decrypted", or why not; "" when there is nothing to say
+	hexOn  bool
+	hex    []byte
+	hexOff int
+	// decNote is "decrypted", or why an encrypted payload was not, when
+	// passphrases were given; "" when there is nothing to say. nPass is
+	// the number of passphrases.
+	decNote string
+	nPass   int
 
 	// -t: the time format, the zone of absolute times, the time of the
 	// current capture's first SRT frame (rel), the previous line's time
@@ -178,10 +182,11 @@ func (t *textWriter) end(bodyShown bool, fault string, faultOffset int) {
 		b = strconv.AppendInt(b, int64(faultOffset), 10)
 		b = append(b, ')')
 	}
-	if t.hexOn && t.hexNote != "" {
+	if t.decNote != "" {
 		b = append(t.sep(b), '[')
-		b = append(b, t.hexNote...)
+		b = append(b, t.decNote...)
 		b = append(b, ']')
+		t.decNote = ""
 	}
 	b = append(b, '\n')
 	if t.hexOn {
@@ -226,7 +231,8 @@ func appendHexDump(b []byte, data []byte, off int) []byte {
 	return b
 }
 
-func (t *textWriter) data(p *packet.Packet, payloadLen int) {
+func (t *textWriter) data(p *packet.Packet, payloadLen int, _ decryptResult, note string) {
+	t.decNote = note
 	b := appendNum(t.b, "seq=", uint64(p.Seq))
 	b = appendNum(b, " msgno=", uint64(p.MsgNo))
 	b = append(b, ' ')
@@ -369,6 +375,21 @@ func (t *textWriter) keyMaterial(k *handshake.KeyMaterial) {
 	b = appendNum(b, "-", uint64(k.KeyBits()))
 	b = append(b, " keys="...)
 	t.b = append(b, k.Keys.String()...)
+}
+
+// passphrase writes the verdict on the key material: "passphrase ok" (with
+// the passphrase's number when several were given) or "PASSPHRASE
+// MISMATCH".
+func (t *textWriter) passphrase(no int) {
+	switch {
+	case no == 0:
+		t.b = append(t.b, " PASSPHRASE MISMATCH"...)
+	case t.nPass > 1:
+		t.b = appendNum(t.b, " passphrase #", uint64(no))
+		t.b = append(t.b, " ok"...)
+	default:
+		t.b = append(t.b, " passphrase ok"...)
+	}
 }
 
 func (t *textWriter) kmState(s handshake.KMState) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
@@ -62,12 +63,13 @@ func (p *eofProbe) Read(b []byte) (int, error) {
 // TestSummaryStreams (issue 13): -summary prints the attempts the Tracker
 // retires (past session.DefaultMaxAttempts) as they are retired, then the
 // rest at the end: every attempt is printed once, in order, and output
-// starts before the input ends.
+// starts before the input ends. Each attempt comes from another caller
+// host, so that none is grouped with another (see TestRetryStorm).
 func TestSummaryStreams(t *testing.T) {
 	const n = 40000 // more than session.DefaultMaxAttempts
 	c := newGenCapture()
 	for i := 0; i < n; i++ {
-		c.add(genCaller, genListener, induction(uint32(i+1)), 0)
+		c.add(genHost(i), genListener, induction(uint32(i+1)), 0)
 	}
 	for _, mode := range [][]string{{"-json"}, nil} {
 		var out bytes.Buffer
@@ -103,4 +105,24 @@ func TestSummaryStreams(t *testing.T) {
 	require.Equal(t, 0, st)
 	assert.Equal(t, 3, strings.Count(out, "\n"))
 	assert.Contains(t, out, `"first_frame":3,`)
+}
+
+// genHost returns caller i's endpoint, on a host of its own.
+func genHost(i int) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000)
+}
+
+// TestSummaryStreamsStorm: a flood of retries from one caller is one
+// group, and -summary keeps bounded memory over it.
+func TestSummaryStreamsStorm(t *testing.T) {
+	const n = 100000
+	c := newGenCapture()
+	for i := 0; i < n; i++ {
+		c.add(netip.AddrPortFrom(genCaller.Addr(), uint16(1024+i%60000)), genListener, induction(uint32(i+1)), 0)
+	}
+	st, out, _ := runCmd(t, c.b, "-summary", "-json", "-")
+	require.Equal(t, 0, st)
+	require.Equal(t, 1, strings.Count(out, "\n"), out)
+	assert.Contains(t, out, `"attempts":100000,`)
+	assert.Contains(t, out, `"code":"retry_storm"`)
 }

@@ -30,8 +30,10 @@ type visitor interface {
 
 	// data is the body of a data or FEC packet; payloadLen is the length
 	// of its payload on the wire, larger than len(p.Payload) when the
-	// capture cut the datagram short.
-	data(p *packet.Packet, payloadLen int)
+	// capture cut the datagram short. dec says whether the payload was
+	// decrypted with a passphrase given (decNotTried for a clear packet, or
+	// without passphrases), note why not.
+	data(p *packet.Packet, payloadLen int, dec decryptResult, note string)
 
 	// handshake is the fixed part of a HANDSHAKE CIF. It reports whether
 	// the extension blocks should be visited; each one is a block call,
@@ -54,7 +56,10 @@ type visitor interface {
 	// Contents of an extension block or of a UMSG_EXT CIF.
 	hsreq(r *handshake.HSReq)             // HSREQ, HSRSP
 	keyMaterial(k *handshake.KeyMaterial) // KMREQ, KMRSP echoing key material
-	kmState(s handshake.KMState)          // KMRSP reporting a state (handshake.IsKMState)
+	// passphrase follows keyMaterial when passphrases were given: no is the
+	// number (from 1) of the one that opens it, 0 for none.
+	passphrase(no int)
+	kmState(s handshake.KMState) // KMRSP reporting a state (handshake.IsKMState)
 	// str is a SID, CONGESTION or FILTER string; key is its JSON key. cut
 	// is set when the block was longer than libsrt accepts (a Stream ID of
 	// more than 512 bytes) and s is what libsrt would read of it.
@@ -114,6 +119,13 @@ type walker struct {
 	km    handshake.KeyMaterial
 	group handshake.Group
 	sbuf  []byte // a decoded string extension
+
+	// keys judges key material against the passphrases; nil without.
+	keys *decryptor
+	// dec and decNote: what became of the current data packet's payload,
+	// set by the dumper before each frame.
+	dec     decryptResult
+	decNote string
 }
 
 func newWalker(v visitor) *walker { return &walker{v: v, sbuf: make([]byte, 0, 1024)} }
@@ -145,7 +157,7 @@ func (w *walker) body(f *pcap.Frame, p *packet.Packet, err error) bool {
 		if f.Truncated && f.Len > len(f.Data) {
 			n = f.Len - packet.HeaderSize
 		}
-		v.data(p, n)
+		v.data(p, n, w.dec, w.decNote)
 	case packet.KindHandshake:
 		if cif := f.Data[packet.HeaderSize:]; len(cif) < handshake.CIFSize {
 			// Decode yields zeros for a CIF cut short: decode the fields
@@ -214,7 +226,7 @@ func (w *walker) handshake(h *handshake.Handshake) {
 					st, _ := handshake.DecodeKMState(val)
 					v.kmState(st)
 				case w.km.Decode(val) == nil:
-					v.keyMaterial(&w.km)
+					w.keyMaterial()
 				default:
 					v.words(it.Words(), true)
 				}
@@ -261,7 +273,7 @@ func (w *walker) umsg(p *packet.Packet) {
 				v.kmState(st)
 			}
 		} else if p.KeyMaterial(&w.km) == nil {
-			v.keyMaterial(&w.km)
+			w.keyMaterial()
 		}
 	case packet.SubtypeHSReq, packet.SubtypeHSRsp:
 		if p.HSReq(&w.hsreq) == nil {
@@ -269,6 +281,14 @@ func (w *walker) umsg(p *packet.Packet) {
 		}
 	}
 	v.umsgEnd()
+}
+
+// keyMaterial visits w.km and the passphrase's verdict on it.
+func (w *walker) keyMaterial() {
+	w.v.keyMaterial(&w.km)
+	if w.keys != nil {
+		w.v.passphrase(w.keys.open(&w.km))
+	}
 }
 
 // diagnose explains a frame's error and where in the datagram it is. The
