@@ -58,6 +58,7 @@ type ExtError struct {
 	Err    error   // the sentinel
 }
 
+// Error returns "handshake: extension N (TYPE): length W words exceeds the B bytes left".
 func (e *ExtError) Error() string {
 	return fmt.Sprintf("handshake: extension %d (%s): length %d words exceeds the %d bytes left",
 		e.Index, e.Type, e.Words, e.Left)

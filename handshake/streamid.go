@@ -44,6 +44,8 @@ type StreamIDError struct {
 	Msg    string
 }
 
+// Error returns "handshake: Stream ID: " and what is wrong, with the key
+// when one is at fault.
 func (e *StreamIDError) Error() string {
 	s := "handshake: Stream ID: " + e.Msg
 	if e.Key != "" {

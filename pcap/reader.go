@@ -52,6 +52,7 @@ type CaptureError struct {
 	Err        error
 }
 
+// Error says where the capture is damaged (frame and byte offset) and why.
 func (e *CaptureError) Error() string {
 	where := "byte offset"
 	if e.Compressed {
