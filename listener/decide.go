@@ -30,6 +30,7 @@ const (
 	ActionAccept
 )
 
+// String returns "silent", "induction", "reject" or "accept", or "Action(n)".
 func (a Action) String() string {
 	switch a {
 	case ActionSilent:

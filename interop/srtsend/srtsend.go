@@ -103,6 +103,7 @@ type RejectedError struct {
 	Reason reject.Reason
 }
 
+// Error says the listener rejected the connection, with the reason and its wire value.
 func (e *RejectedError) Error() string {
 	return fmt.Sprintf("srtsend: the listener rejected the connection: %v (wire %d)", e.Reason.String(), e.Reason.Wire())
 }
