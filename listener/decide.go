@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/srtwire/srtwire/crypt"
@@ -42,7 +43,7 @@ func (a Action) String() string {
 	case ActionAccept:
 		return "accept"
 	}
-	return "Action(?)"
+	return "Action(" + strconv.Itoa(int(a)) + ")"
 }
 
 // Decision is what a libsrt listener does with one datagram.
