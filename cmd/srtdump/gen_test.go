@@ -9,8 +9,9 @@ import (
 // genCapture builds a classic pcap (link type 228, raw IPv4) of UDP
 // datagrams at test time, one millisecond apart from genStart.
 type genCapture struct {
-	b []byte
-	n int
+	b   []byte
+	n   int
+	gap time.Duration // added to the times of the datagrams from now on
 }
 
 var genStart = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
@@ -45,7 +46,7 @@ func (c *genCapture) add(src, dst netip.AddrPort, dg []byte, caplen int) {
 	if caplen > 0 && 28+caplen < cl {
 		cl = 28 + caplen
 	}
-	t := genStart.Add(time.Duration(c.n) * time.Millisecond)
+	t := genStart.Add(time.Duration(c.n)*time.Millisecond + c.gap)
 	c.n++
 	c.b = binary.LittleEndian.AppendUint32(c.b, uint32(t.Unix()))
 	c.b = binary.LittleEndian.AppendUint32(c.b, uint32(t.Nanosecond()/1000))
