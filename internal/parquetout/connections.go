@@ -12,195 +12,195 @@ import (
 
 // ConnectionRow is one row of the connections table: one direction of one
 // connection attempt (session.Attempt and one of its session.Direction
-// values). The columns without a prefix are the attempt's, the same on
-// both rows of an attempt: the keys of `srtdump -summary -json`
-// (docs/srtdump-json.md) and the rest of session.Attempt. The dir_*
-// columns are the direction's statistics; an attempt whose directions saw
-// no packet other than handshakes (a rejection, an unanswered caller) has
-// one row, with direction and every dir_* column null. A nil pointer is a
-// null: unknown, never 0.
+// values). The columns are the keys of `srtdump -stats -json`
+// (docs/srtdump-json.md) flattened: the attempt's keys (those of
+// `srtdump -summary -json`) without a prefix, the same in both rows of an
+// attempt, and the keys of its entry in "directions" prefixed with dir_
+// (an object's keys joined with _: directions[].data.lost is
+// dir_data_lost, directions[].rtt_us.avg is dir_rtt_us_avg), then a few
+// more fields of package session. An attempt whose directions saw no
+// packet other than handshakes (a rejection, an unanswered caller) has one
+// row, with direction and every dir_* column null. A nil pointer is a
+// null: the JSON omits the key (unknown, never 0).
+//
+// Unlike srtdump's outputs, retries are not grouped: every attempt is a
+// row (GROUP BY does that in SQL), so a group's "attempts" is the number
+// of rows.
 //
 // To add a field of package session: add a column here (its Go type is
 // its Parquet type; a pointer makes it nullable), set it in fillAttempt or
 // fillDirection, and list it in docs/parquet.md (TestColumnsDocumented
-// checks that every column is there).
+// checks that every column is there; TestConnectionsMatchStatsJSON that
+// every -stats -json key has its column).
 type ConnectionRow struct {
 	File           string  `parquet:"file,dict"`
 	Attempt        int32   `parquet:"attempt"`
 	DirectionIndex int32   `parquet:"direction_index"`
 	Direction      *string `parquet:"direction,optional,dict"`
-	Src            *string `parquet:"src,optional,dict"`
-	Dst            *string `parquet:"dst,optional,dict"`
 
-	// the summary keys
-	Caller              string  `parquet:"caller,dict"`
-	Listener            string  `parquet:"listener,dict"`
-	Mode                string  `parquet:"mode,dict"`
-	FirstFrame          int64   `parquet:"first_frame"`
-	LastFrame           int64   `parquet:"last_frame"`
-	StreamID            string  `parquet:"stream_id,dict"`
-	Encryption          string  `parquet:"encryption,dict"`
-	KMState             *string `parquet:"km_state,optional,dict"`
-	LatencyMS           int32   `parquet:"latency_ms"`
-	Congestion          string  `parquet:"congestion,dict"`
-	Filter              string  `parquet:"filter,dict"`
-	Outcome             string  `parquet:"outcome,dict"`
-	RejectCode          *int32  `parquet:"reject_code,optional"`
-	RejectWire          *int32  `parquet:"reject_wire,optional"`
-	RejectName          *string `parquet:"reject_name,optional,dict"`
-	RejectCategory      *string `parquet:"reject_category,optional,dict"`
-	RejectText          *string `parquet:"reject_text,optional,dict"`
-	RejectRetryable     *bool   `parquet:"reject_retryable,optional"`
-	RejectUnshiftedCode *int32  `parquet:"reject_unshifted_code,optional"`
-	RejectUnshiftedName *string `parquet:"reject_unshifted_name,optional,dict"`
-	// reason: the reject_name of a rejection, else the outcome; for
-	// GROUP BY reason.
-	Reason         string `parquet:"reason,dict"`
-	HandshakeRTTUS int64  `parquet:"handshake_rtt_us"`
-	DataPackets    int64  `parquet:"data_packets"`
-	Retransmitted  int64  `parquet:"retransmitted"`
-	Lost           int64  `parquet:"lost"`
-
-	// the rest of session.Attempt
+	// the keys of -summary -json
+	Caller              string    `parquet:"caller,dict"`
+	Listener            string    `parquet:"listener,dict"`
+	Mode                string    `parquet:"mode,dict"`
+	Roles               *string   `parquet:"roles,optional,dict"`
+	FirstFrame          int64     `parquet:"first_frame"`
+	LastFrame           int64     `parquet:"last_frame"`
 	FirstTime           int64     `parquet:"first_time,timestamp(microsecond:utc)"`
 	LastTime            int64     `parquet:"last_time,timestamp(microsecond:utc)"`
-	HandshakeSeen       bool      `parquet:"handshake_seen"`
-	RolesInferred       bool      `parquet:"roles_inferred"`
-	SRTVersion          *string   `parquet:"srt_version,optional,dict"`
+	StreamID            string    `parquet:"stream_id,dict"`
 	Truncated           bool      `parquet:"truncated"`
-	KeyLen              int32     `parquet:"key_len"`
-	RequestedKeyLen     int32     `parquet:"requested_key_len"`
-	RequestedEncryption string    `parquet:"requested_encryption,dict"`
-	EncryptionText      string    `parquet:"encryption_text,dict"`
-	CryptoStatus        string    `parquet:"crypto_status,dict"`
-	PassphraseMatch     *bool     `parquet:"passphrase_match,optional"`
-	PeerError           *int64    `parquet:"peer_error,optional"`
-	PeerErrorFrom       *string   `parquet:"peer_error_from,optional,dict"`
-	PeerErrorFrame      *int64    `parquet:"peer_error_frame,optional"`
-	Handshakes          int64     `parquet:"handshakes"`
-	Inductions          int64     `parquet:"inductions"`
-	RejectFrame         *int64    `parquet:"reject_frame,optional"`
-	AfterReject         int64     `parquet:"after_reject"`
-	AfterRejectFirst    *string   `parquet:"after_reject_first,optional,dict"`
-	PeerIPMismatch      bool      `parquet:"peer_ip_mismatch"`
-	PeerIPSeen          *string   `parquet:"peer_ip_seen,optional,dict"`
-	PeerIPFrame         *int64    `parquet:"peer_ip_frame,optional"`
+	Encryption          string    `parquet:"encryption,dict"`
+	EncryptionState     string    `parquet:"encryption_state,dict"`
+	RequestedEncryption *string   `parquet:"requested_encryption,optional,dict"`
+	KMState             *string   `parquet:"km_state,optional,dict"`
+	LatencyMS           *int32    `parquet:"latency_ms,optional"`
+	Congestion          string    `parquet:"congestion,dict"`
+	Filter              string    `parquet:"filter,dict"`
+	Outcome             string    `parquet:"outcome,dict"`
+	RejectCode          *int32    `parquet:"reject_code,optional"`
+	RejectWire          *int32    `parquet:"reject_wire,optional"`
+	RejectName          *string   `parquet:"reject_name,optional,dict"`
+	RejectCategory      *string   `parquet:"reject_category,optional,dict"`
+	RejectText          *string   `parquet:"reject_text,optional,dict"`
+	RejectRetryable     *bool     `parquet:"reject_retryable,optional"`
+	RejectUnshiftedCode *int32    `parquet:"reject_unshifted_code,optional"`
+	RejectUnshiftedName *string   `parquet:"reject_unshifted_name,optional,dict"`
+	HandshakeRTTUS      *int64    `parquet:"handshake_rtt_us,optional"`
+	DataPackets         int64     `parquet:"data_packets"`
+	Retransmitted       int64     `parquet:"retransmitted"`
+	Lost                int64     `parquet:"lost"`
 	NAKReports          int64     `parquet:"nak_reports"`
-	NAKSeqs             int64     `parquet:"nak_seqs"`
 	FECPackets          int64     `parquet:"fec_packets"`
+	PeerError           *int64    `parquet:"peer_error,optional"`
+	Decrypted           *int64    `parquet:"decrypted,optional"`
 	Findings            []Finding `parquet:"findings,list"`
-	FindingCodes        []string  `parquet:"finding_codes,list" parquet-element:",dict"`
 
-	// session.Direction
-	DirFirstData  *int64 `parquet:"dir_first_data,optional,timestamp(microsecond:utc)"`
-	DirLastData   *int64 `parquet:"dir_last_data,optional,timestamp(microsecond:utc)"`
-	DirDurationUS *int64 `parquet:"dir_duration_us,optional"`
-	DirLatencyMS  *int32 `parquet:"dir_latency_ms,optional"`
+	// more of session.Attempt
+	Reason          string   `parquet:"reason,dict"`
+	FindingCodes    []string `parquet:"finding_codes,list" parquet-element:",dict"`
+	HandshakeSeen   bool     `parquet:"handshake_seen"`
+	SRTVersion      *string  `parquet:"srt_version,optional,dict"`
+	KeyLen          int32    `parquet:"key_len"`
+	RequestedKeyLen int32    `parquet:"requested_key_len"`
+	PassphraseMatch *bool    `parquet:"passphrase_match,optional"`
+	PeerErrorFrom   *string  `parquet:"peer_error_from,optional,dict"`
+	PeerErrorFrame  *int64   `parquet:"peer_error_frame,optional"`
+	Handshakes      int64    `parquet:"handshakes"`
+	Inductions      int64    `parquet:"inductions"`
+	NAKSeqs         int64    `parquet:"nak_seqs"`
+	RejectFrame     *int64   `parquet:"reject_frame,optional"`
+	AfterReject     int64    `parquet:"after_reject"`
+	AfterRejectKind *string  `parquet:"after_reject_first,optional,dict"`
+	PeerIPMismatch  bool     `parquet:"peer_ip_mismatch"`
+	PeerIPSeen      *string  `parquet:"peer_ip_seen,optional,dict"`
+	PeerIPFrame     *int64   `parquet:"peer_ip_frame,optional"`
 
-	// session.DataStats
-	DirPackets         *int64  `parquet:"dir_packets,optional"`
-	DirOriginal        *int64  `parquet:"dir_original,optional"`
-	DirRetransmitted   *int64  `parquet:"dir_retransmitted,optional"`
-	DirPayloadBytes    *int64  `parquet:"dir_payload_bytes,optional"`
-	DirOriginalBytes   *int64  `parquet:"dir_original_bytes,optional"`
-	DirRetransmitted1  *int64  `parquet:"dir_retransmitted_1x,optional"`
-	DirRetransmitted2  *int64  `parquet:"dir_retransmitted_2x,optional"`
-	DirRetransmitted3  *int64  `parquet:"dir_retransmitted_3x,optional"`
-	DirRetransmitted4  *int64  `parquet:"dir_retransmitted_4x,optional"`
-	DirRetransmitted5  *int64  `parquet:"dir_retransmitted_5x_or_more,optional"`
-	DirLost            *int64  `parquet:"dir_lost,optional"`
-	DirRecovered       *int64  `parquet:"dir_recovered,optional"`
-	DirUnrecovered     *int64  `parquet:"dir_unrecovered,optional"`
-	DirUnrecoveredSeqs []int64 `parquet:"dir_unrecovered_seqs,optional,list"`
-	DirUnrecoveredMore *bool   `parquet:"dir_unrecovered_more,optional"`
-	DirGapLoss         *int64  `parquet:"dir_gap_loss,optional"`
-	DirReordered       *int64  `parquet:"dir_reordered,optional"`
-	DirDuplicates      *int64  `parquet:"dir_duplicates,optional"`
-	DirTooOld          *int64  `parquet:"dir_too_old,optional"`
-	DirLate            *int64  `parquet:"dir_late,optional"`
-	DirMaxLateUS       *int64  `parquet:"dir_max_late_us,optional"`
-	DirFEC             *int64  `parquet:"dir_fec,optional"`
-	DirFECBytes        *int64  `parquet:"dir_fec_bytes,optional"`
-	DirDropped         *int64  `parquet:"dir_dropped,optional"`
-	DirEncrypted       *int64  `parquet:"dir_encrypted,optional"`
-	DirUndecryptable   *int64  `parquet:"dir_undecryptable,optional"`
-	DirDecrypted       *int64  `parquet:"dir_decrypted,optional"`
-	DirDecryptFailed   *int64  `parquet:"dir_decrypt_failed,optional"`
+	// directions[]
+	DirFrom        *string  `parquet:"dir_from,optional,dict"`
+	DirTo          *string  `parquet:"dir_to,optional,dict"`
+	DirFirstData   *int64   `parquet:"dir_first_data,optional,timestamp(microsecond:utc)"`
+	DirLastData    *int64   `parquet:"dir_last_data,optional,timestamp(microsecond:utc)"`
+	DirDurationS   *float64 `parquet:"dir_duration_s,optional"`
+	DirLongestGapS *float64 `parquet:"dir_longest_gap_s,optional"`
+	DirLatencyMS   *int32   `parquet:"dir_latency_ms,optional"`
+	DirGapStart    *int64   `parquet:"dir_gap_start,optional,timestamp(microsecond:utc)"`
+	DirOverheadPct *float64 `parquet:"dir_overhead_pct,optional"`
+	DirRetransPct  *float64 `parquet:"dir_retransmitted_pct,optional"`
+	DirLossPct     *float64 `parquet:"dir_loss_pct,optional"`
+	DirJitterUS    *float64 `parquet:"dir_jitter_us,optional"`
 
-	// session.ControlStats
-	DirACKFull     *int64 `parquet:"dir_ack_full,optional"`
-	DirACKSmall    *int64 `parquet:"dir_ack_small,optional"`
-	DirACKLight    *int64 `parquet:"dir_ack_light,optional"`
-	DirACKACK      *int64 `parquet:"dir_ackack,optional"`
-	DirNAK         *int64 `parquet:"dir_nak,optional"`
-	DirNAKSeqs     *int64 `parquet:"dir_nak_seqs,optional"`
-	DirNAKDistinct *int64 `parquet:"dir_nak_distinct,optional"`
-	DirDropReq     *int64 `parquet:"dir_dropreq,optional"`
-	DirKeepalive   *int64 `parquet:"dir_keepalive,optional"`
-	DirShutdown    *int64 `parquet:"dir_shutdown,optional"`
-	DirPeerError   *int64 `parquet:"dir_peererror,optional"`
-	DirHandshake   *int64 `parquet:"dir_handshake,optional"`
-	DirKMReq       *int64 `parquet:"dir_kmreq,optional"`
-	DirKMRsp       *int64 `parquet:"dir_kmrsp,optional"`
-	DirCGWarning   *int64 `parquet:"dir_cgwarning,optional"`
-	DirOther       *int64 `parquet:"dir_other,optional"`
+	// directions[].data
+	DirPackets         *int64  `parquet:"dir_data_packets,optional"`
+	DirOriginal        *int64  `parquet:"dir_data_original,optional"`
+	DirRetransmitted   *int64  `parquet:"dir_data_retransmitted,optional"`
+	DirRetrans1        *int64  `parquet:"dir_data_retransmitted_times_1,optional"`
+	DirRetrans2        *int64  `parquet:"dir_data_retransmitted_times_2,optional"`
+	DirRetrans3        *int64  `parquet:"dir_data_retransmitted_times_3,optional"`
+	DirRetrans4        *int64  `parquet:"dir_data_retransmitted_times_4,optional"`
+	DirRetrans5        *int64  `parquet:"dir_data_retransmitted_times_5plus,optional"`
+	DirPayloadBytes    *int64  `parquet:"dir_data_payload_bytes,optional"`
+	DirOriginalBytes   *int64  `parquet:"dir_data_original_bytes,optional"`
+	DirLost            *int64  `parquet:"dir_data_lost,optional"`
+	DirRecovered       *int64  `parquet:"dir_data_recovered,optional"`
+	DirUnrecovered     *int64  `parquet:"dir_data_unrecovered,optional"`
+	DirUnrecoveredSeqs []int64 `parquet:"dir_data_unrecovered_seqs,optional,list"`
+	DirUnrecoveredMore *bool   `parquet:"dir_data_unrecovered_more,optional"`
+	DirGapLoss         *int64  `parquet:"dir_data_gap_loss,optional"`
+	DirReordered       *int64  `parquet:"dir_data_reordered,optional"`
+	DirDuplicates      *int64  `parquet:"dir_data_duplicates,optional"`
+	DirTooOld          *int64  `parquet:"dir_data_too_old,optional"`
+	DirLate            *int64  `parquet:"dir_data_late,optional"`
+	DirMaxLateUS       *int64  `parquet:"dir_data_max_late_us,optional"`
+	DirFEC             *int64  `parquet:"dir_data_fec,optional"`
+	DirFECBytes        *int64  `parquet:"dir_data_fec_bytes,optional"`
+	DirDropped         *int64  `parquet:"dir_data_dropped,optional"`
+	DirEncrypted       *int64  `parquet:"dir_data_encrypted,optional"`
+	DirDecrypted       *int64  `parquet:"dir_data_decrypted,optional"`
+	DirDecryptFailed   *int64  `parquet:"dir_data_decrypt_failed,optional"`
+	DirUndecryptable   *int64  `parquet:"dir_data_undecryptable,optional"`
 
-	// session.KeyStats
-	DirKeyClear     *int64 `parquet:"dir_key_clear,optional"`
-	DirKeyEven      *int64 `parquet:"dir_key_even,optional"`
-	DirKeyOdd       *int64 `parquet:"dir_key_odd,optional"`
-	DirKeySwitches  *int64 `parquet:"dir_key_switches,optional"`
-	DirKeyRefreshes *int64 `parquet:"dir_key_refreshes,optional"`
-	DirKeyAnswers   *int64 `parquet:"dir_key_answers,optional"`
-	DirKeyRefused   *int64 `parquet:"dir_key_refused,optional"`
+	// directions[].control
+	DirACKFull     *int64 `parquet:"dir_control_ack_full,optional"`
+	DirACKSmall    *int64 `parquet:"dir_control_ack_small,optional"`
+	DirACKLight    *int64 `parquet:"dir_control_ack_light,optional"`
+	DirACKACK      *int64 `parquet:"dir_control_ackack,optional"`
+	DirNAK         *int64 `parquet:"dir_control_nak,optional"`
+	DirNAKSeqs     *int64 `parquet:"dir_control_nak_seqs,optional"`
+	DirNAKDistinct *int64 `parquet:"dir_control_nak_distinct,optional"`
+	DirDropReq     *int64 `parquet:"dir_control_dropreq,optional"`
+	DirKeepalive   *int64 `parquet:"dir_control_keepalive,optional"`
+	DirShutdown    *int64 `parquet:"dir_control_shutdown,optional"`
+	DirPeerErrors  *int64 `parquet:"dir_control_peer_errors,optional"`
+	DirHandshakes  *int64 `parquet:"dir_control_handshakes,optional"`
+	DirKMReq       *int64 `parquet:"dir_control_km_req,optional"`
+	DirKMRsp       *int64 `parquet:"dir_control_km_rsp,optional"`
+	DirCGWarning   *int64 `parquet:"dir_control_cgwarning,optional"`
+	DirOther       *int64 `parquet:"dir_control_other,optional"`
 
-	// session.Summary figures: _n measurements (0: the others are null)
-	DirRTTN            *int64   `parquet:"dir_rtt_n,optional"`
-	DirRTTMinUS        *int64   `parquet:"dir_rtt_min_us,optional"`
-	DirRTTMaxUS        *int64   `parquet:"dir_rtt_max_us,optional"`
-	DirRTTMeanUS       *float64 `parquet:"dir_rtt_mean_us,optional"`
-	DirRTTLastUS       *int64   `parquet:"dir_rtt_last_us,optional"`
-	DirRTTVarN         *int64   `parquet:"dir_rtt_var_n,optional"`
-	DirRTTVarMinUS     *int64   `parquet:"dir_rtt_var_min_us,optional"`
-	DirRTTVarMaxUS     *int64   `parquet:"dir_rtt_var_max_us,optional"`
-	DirRTTVarMeanUS    *float64 `parquet:"dir_rtt_var_mean_us,optional"`
-	DirRTTVarLastUS    *int64   `parquet:"dir_rtt_var_last_us,optional"`
-	DirACKACKRTTN      *int64   `parquet:"dir_ackack_rtt_n,optional"`
-	DirACKACKRTTMinUS  *int64   `parquet:"dir_ackack_rtt_min_us,optional"`
-	DirACKACKRTTMaxUS  *int64   `parquet:"dir_ackack_rtt_max_us,optional"`
-	DirACKACKRTTMeanUS *float64 `parquet:"dir_ackack_rtt_mean_us,optional"`
-	DirACKACKRTTLastUS *int64   `parquet:"dir_ackack_rtt_last_us,optional"`
-	DirBandwidthN      *int64   `parquet:"dir_bandwidth_n,optional"`
-	DirBandwidthMin    *int64   `parquet:"dir_bandwidth_min_pkts,optional"`
-	DirBandwidthMax    *int64   `parquet:"dir_bandwidth_max_pkts,optional"`
-	DirBandwidthMean   *float64 `parquet:"dir_bandwidth_mean_pkts,optional"`
-	DirBandwidthLast   *int64   `parquet:"dir_bandwidth_last_pkts,optional"`
-	DirRecvPktsN       *int64   `parquet:"dir_recv_rate_n,optional"`
-	DirRecvPktsMin     *int64   `parquet:"dir_recv_rate_min_pkts,optional"`
-	DirRecvPktsMax     *int64   `parquet:"dir_recv_rate_max_pkts,optional"`
-	DirRecvPktsMean    *float64 `parquet:"dir_recv_rate_mean_pkts,optional"`
-	DirRecvPktsLast    *int64   `parquet:"dir_recv_rate_last_pkts,optional"`
-	DirRecvBytesMin    *int64   `parquet:"dir_recv_rate_min_bytes,optional"`
-	DirRecvBytesMax    *int64   `parquet:"dir_recv_rate_max_bytes,optional"`
-	DirRecvBytesMean   *float64 `parquet:"dir_recv_rate_mean_bytes,optional"`
-	DirRecvBytesLast   *int64   `parquet:"dir_recv_rate_last_bytes,optional"`
+	// directions[].keys
+	DirKeyClear     *int64 `parquet:"dir_keys_clear,optional"`
+	DirKeyEven      *int64 `parquet:"dir_keys_even,optional"`
+	DirKeyOdd       *int64 `parquet:"dir_keys_odd,optional"`
+	DirKeySwitches  *int64 `parquet:"dir_keys_switches,optional"`
+	DirKeyRefreshes *int64 `parquet:"dir_keys_refreshes,optional"`
+	DirKeyAnswers   *int64 `parquet:"dir_keys_answers,optional"`
+	DirKeyRefused   *int64 `parquet:"dir_keys_refused,optional"`
 
-	DirJitterUS     *float64 `parquet:"dir_jitter_us,optional"`
-	DirLongestGapUS *int64   `parquet:"dir_longest_gap_us,optional"`
-	DirGapStart     *int64   `parquet:"dir_gap_start,optional,timestamp(microsecond:utc)"`
+	// directions[].rates_mbps
+	DirPayloadMbps    *float64 `parquet:"dir_rates_mbps_payload,optional"`
+	DirPayloadSRTMbps *float64 `parquet:"dir_rates_mbps_payload_srt,optional"`
+	DirPayloadUDPMbps *float64 `parquet:"dir_rates_mbps_payload_srt_udp,optional"`
+	DirPayloadIPMbps  *float64 `parquet:"dir_rates_mbps_payload_srt_udp_ip,optional"`
+	DirOrigMbps       *float64 `parquet:"dir_rates_mbps_payload_orig,optional"`
+	DirOrigSRTMbps    *float64 `parquet:"dir_rates_mbps_payload_srt_orig,optional"`
+	DirOrigUDPMbps    *float64 `parquet:"dir_rates_mbps_payload_srt_udp_orig,optional"`
+	DirOrigIPMbps     *float64 `parquet:"dir_rates_mbps_payload_srt_udp_ip_orig,optional"`
 
-	// derived figures of session.Direction
-	DirLossPct          *float64 `parquet:"dir_loss_pct,optional"`
-	DirRetransmittedPct *float64 `parquet:"dir_retransmitted_pct,optional"`
-	DirOverheadPct      *float64 `parquet:"dir_overhead_pct,optional"`
-	DirPayloadMbps      *float64 `parquet:"dir_payload_mbps,optional"`
-	DirPayloadSRTMbps   *float64 `parquet:"dir_payload_srt_mbps,optional"`
-	DirPayloadUDPMbps   *float64 `parquet:"dir_payload_srt_udp_mbps,optional"`
-	DirPayloadIPMbps    *float64 `parquet:"dir_payload_srt_udp_ip_mbps,optional"`
-	DirOrigMbps         *float64 `parquet:"dir_orig_payload_mbps,optional"`
-	DirOrigSRTMbps      *float64 `parquet:"dir_orig_payload_srt_mbps,optional"`
-	DirOrigUDPMbps      *float64 `parquet:"dir_orig_payload_srt_udp_mbps,optional"`
-	DirOrigIPMbps       *float64 `parquet:"dir_orig_payload_srt_udp_ip_mbps,optional"`
+	// directions[] summaries: min, avg, max, n (null without a measurement)
+	DirRTTMin       *int64   `parquet:"dir_rtt_us_min,optional"`
+	DirRTTAvg       *float64 `parquet:"dir_rtt_us_avg,optional"`
+	DirRTTMax       *int64   `parquet:"dir_rtt_us_max,optional"`
+	DirRTTN         *int64   `parquet:"dir_rtt_us_n,optional"`
+	DirRTTVarMin    *int64   `parquet:"dir_rtt_var_us_min,optional"`
+	DirRTTVarAvg    *float64 `parquet:"dir_rtt_var_us_avg,optional"`
+	DirRTTVarMax    *int64   `parquet:"dir_rtt_var_us_max,optional"`
+	DirRTTVarN      *int64   `parquet:"dir_rtt_var_us_n,optional"`
+	DirACKACKRTTMin *int64   `parquet:"dir_ackack_rtt_us_min,optional"`
+	DirACKACKRTTAvg *float64 `parquet:"dir_ackack_rtt_us_avg,optional"`
+	DirACKACKRTTMax *int64   `parquet:"dir_ackack_rtt_us_max,optional"`
+	DirACKACKRTTN   *int64   `parquet:"dir_ackack_rtt_us_n,optional"`
+	DirBandwidthMin *int64   `parquet:"dir_bandwidth_pkts_min,optional"`
+	DirBandwidthAvg *float64 `parquet:"dir_bandwidth_pkts_avg,optional"`
+	DirBandwidthMax *int64   `parquet:"dir_bandwidth_pkts_max,optional"`
+	DirBandwidthN   *int64   `parquet:"dir_bandwidth_pkts_n,optional"`
+	DirRecvPktsMin  *int64   `parquet:"dir_recv_rate_pkts_min,optional"`
+	DirRecvPktsAvg  *float64 `parquet:"dir_recv_rate_pkts_avg,optional"`
+	DirRecvPktsMax  *int64   `parquet:"dir_recv_rate_pkts_max,optional"`
+	DirRecvPktsN    *int64   `parquet:"dir_recv_rate_pkts_n,optional"`
+	DirRecvBytesMin *int64   `parquet:"dir_recv_rate_bytes_min,optional"`
+	DirRecvBytesAvg *float64 `parquet:"dir_recv_rate_bytes_avg,optional"`
+	DirRecvBytesMax *int64   `parquet:"dir_recv_rate_bytes_max,optional"`
+	DirRecvBytesN   *int64   `parquet:"dir_recv_rate_bytes_n,optional"`
 }
 
 // Finding is one element of the findings list column: a health finding
@@ -320,14 +320,37 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 	r.Caller = a.Caller.String()
 	r.Listener = a.Listener.String()
 	r.Mode = a.Mode.String()
+	if a.RolesInferred {
+		r.Roles = ptr("inferred")
+	}
 	r.FirstFrame = int64(a.FirstFrame)
 	r.LastFrame = int64(a.LastFrame)
+	r.FirstTime = micros(a.FirstTime)
+	r.LastTime = micros(a.LastTime)
 	r.StreamID = a.StreamID
-	r.Encryption = a.Encryption()
+	r.Truncated = a.Truncated
+	// encryption and encryption_state as srtdump's summary writes them
+	// (cmd/srtdump/summary.go, summaryKeys and cryptoStatus).
+	st := cryptoStatus(a)
+	enc := a.Encryption()
+	switch {
+	case enc != "":
+	case st == session.CryptoUnknown || st == session.CryptoNoKM:
+		enc = "unknown"
+	default:
+		enc = "none"
+	}
+	r.Encryption = enc
+	r.EncryptionState = st.String()
+	if e := a.RequestedEncryption(); e != "" {
+		r.RequestedEncryption = ptr(e)
+	}
 	if a.KMStateSet {
 		r.KMState = ptr(a.KMState.String())
 	}
-	r.LatencyMS = int32(a.LatencyMS)
+	if latencyKnown(a) {
+		r.LatencyMS = ptr(int32(a.LatencyMS))
+	}
 	r.Congestion = a.Congestion
 	r.Filter = a.Filter
 	r.Outcome = a.Outcome.String()
@@ -346,47 +369,28 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 			r.RejectUnshiftedName = ptr(u.Name())
 		}
 	}
-	r.HandshakeRTTUS = a.HandshakeRTT.Microseconds()
+	if a.HandshakeRTT > 0 {
+		r.HandshakeRTTUS = ptr(a.HandshakeRTT.Microseconds())
+	}
 	r.DataPackets = int64(a.DataPackets)
 	r.Retransmitted = int64(a.Retransmitted)
 	r.Lost = int64(a.Lost)
-
-	r.FirstTime = micros(a.FirstTime)
-	r.LastTime = micros(a.LastTime)
-	r.HandshakeSeen = a.HandshakeSeen
-	r.RolesInferred = a.RolesInferred
-	if a.SRTVersion != 0 {
-		r.SRTVersion = ptr(a.SRTVersion.String())
-	}
-	r.Truncated = a.Truncated
-	r.KeyLen = int32(a.KeyLen)
-	r.RequestedKeyLen = int32(a.RequestedKeyLen)
-	r.RequestedEncryption = a.RequestedEncryption()
-	r.EncryptionText = a.EncryptionText()
-	r.CryptoStatus = a.CryptoStatus().String()
-	r.PassphraseMatch = opt(a.PassphraseMatch, same[bool])
-	if a.PeerError.Known {
-		r.PeerError = ptr(int64(a.PeerError.Value))
+	r.NAKReports = int64(a.NAKReports)
+	r.FECPackets = int64(a.FECPackets)
+	if code, ok := a.PeerError.Get(); ok {
+		r.PeerError = ptr(int64(code))
 		r.PeerErrorFrom = ptr(a.PeerErrorFrom.String())
 		r.PeerErrorFrame = ptr(int64(a.PeerErrorFrame))
 	}
-	r.Handshakes = int64(a.Handshakes)
-	r.Inductions = int64(a.Inductions)
-	if a.RejectFrame != 0 {
-		r.RejectFrame = ptr(int64(a.RejectFrame))
+	known, dec := false, 0
+	for _, d := range a.Directions() {
+		if v, ok := d.Data.Decrypted.Get(); ok {
+			known, dec = true, dec+v
+		}
 	}
-	r.AfterReject = int64(a.AfterReject)
-	if a.AfterReject > 0 {
-		r.AfterRejectFirst = ptr(a.AfterRejectFirst.String())
+	if known {
+		r.Decrypted = ptr(int64(dec))
 	}
-	r.PeerIPMismatch = a.PeerIPMismatch
-	if a.PeerIPMismatch {
-		r.PeerIPSeen = ptr(a.PeerIPSeen.String())
-		r.PeerIPFrame = ptr(int64(a.PeerIPFrame))
-	}
-	r.NAKReports = int64(a.NAKReports)
-	r.NAKSeqs = int64(a.NAKSeqs)
-	r.FECPackets = int64(a.FECPackets)
 	fs := a.Findings()
 	r.Findings = make([]Finding, len(fs))
 	r.FindingCodes = make([]string, len(fs))
@@ -394,6 +398,54 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 		r.Findings[i] = Finding{Level: f.Level.String(), Code: f.Code, Text: f.Text}
 		r.FindingCodes[i] = f.Code
 	}
+
+	r.HandshakeSeen = a.HandshakeSeen
+	if a.SRTVersion != 0 {
+		r.SRTVersion = ptr(a.SRTVersion.String())
+	}
+	r.KeyLen = int32(a.KeyLen)
+	r.RequestedKeyLen = int32(a.RequestedKeyLen)
+	r.PassphraseMatch = opt(a.PassphraseMatch, same[bool])
+	r.Handshakes = int64(a.Handshakes)
+	r.Inductions = int64(a.Inductions)
+	r.NAKSeqs = int64(a.NAKSeqs)
+	if a.RejectFrame != 0 {
+		r.RejectFrame = ptr(int64(a.RejectFrame))
+	}
+	r.AfterReject = int64(a.AfterReject)
+	if a.AfterReject > 0 {
+		r.AfterRejectKind = ptr(a.AfterRejectFirst.String())
+	}
+	r.PeerIPMismatch = a.PeerIPMismatch
+	if a.PeerIPMismatch {
+		r.PeerIPSeen = ptr(a.PeerIPSeen.String())
+		r.PeerIPFrame = ptr(int64(a.PeerIPFrame))
+	}
+}
+
+// latencyKnown reports whether a's latency was seen in a handshake (an
+// HSREQ, which sets the SRT version, or an HSRSP, which sets the
+// directions' latencies), as srtdump decides whether to write latency_ms.
+func latencyKnown(a *session.Attempt) bool {
+	if a.SRTVersion != 0 {
+		return true
+	}
+	for _, d := range a.Directions() {
+		if d.LatencyMS.Known {
+			return true
+		}
+	}
+	return false
+}
+
+// cryptoStatus is a.CryptoStatus, except for a caller whose INDUCTION was
+// never answered: the capture does not tell whether it would have
+// encrypted, which session calls "none" (srtdump's encryption_state).
+func cryptoStatus(a *session.Attempt) session.CryptoStatus {
+	if st := a.CryptoStatus(); !(st == session.CryptoNone && a.Outcome == session.OutcomeNoAnswer && a.RequestedKeyLen == 0) {
+		return st
+	}
+	return session.CryptoUnknown
 }
 
 // directionName says which way a direction's data goes.
@@ -404,40 +456,47 @@ func directionName(a *session.Attempt, d *session.Direction) string {
 	return "listener_to_caller"
 }
 
-// summary sets the five columns of a session.Summary: its count, and the
-// minimum, maximum, mean and newest value when there was one.
-func summary(s *session.Summary, n, lo, hi **int64, mean **float64, last **int64) {
-	if n != nil {
-		*n = ptr(int64(s.N))
-	}
+// summary sets the four columns of a session.Summary (min, avg, max, n),
+// or leaves them null when there was no measurement.
+func summary(s *session.Summary, lo **int64, avg **float64, hi, n **int64) {
 	if !s.Known() {
 		return
 	}
-	*lo, *hi, *mean, *last = ptr(s.Min), ptr(s.Max), ptr(s.Mean()), ptr(s.Last)
+	*lo, *avg, *hi, *n = ptr(s.Min), ptr(s.Mean()), ptr(s.Max), ptr(int64(s.N))
 }
 
 func fillDirection(r *ConnectionRow, a *session.Attempt, d *session.Direction) {
 	r.Direction = ptr(directionName(a, d))
-	r.Src = ptr(d.From.String())
-	r.Dst = ptr(d.To.String())
-	r.DirFirstData = timeCol(d.FirstData)
-	r.DirLastData = timeCol(d.LastData)
-	r.DirDurationUS = ptr(d.Duration().Microseconds())
-	r.DirLatencyMS = opt(d.LatencyMS, func(v int) int32 { return int32(v) })
-
+	r.DirFrom = ptr(d.From.String())
+	r.DirTo = ptr(d.To.String())
 	s := &d.Data
+	if s.Packets > 0 {
+		r.DirFirstData = timeCol(d.FirstData)
+		r.DirLastData = timeCol(d.LastData)
+		r.DirDurationS = ptr(d.Duration().Seconds())
+	}
+	if s.Packets > 1 {
+		r.DirLongestGapS = ptr(d.LongestGap.Seconds())
+		r.DirGapStart = timeCol(d.GapStart)
+	}
+	r.DirLatencyMS = opt(d.LatencyMS, func(v int) int32 { return int32(v) })
+	r.DirOverheadPct = opt(d.OverheadPct(), same[float64])
+	r.DirRetransPct = opt(d.RetransmittedPct(), same[float64])
+	r.DirLossPct = opt(d.LossPct(), same[float64])
+	r.DirJitterUS = opt(d.JitterUS, same[float64])
+
 	r.DirPackets = ptr(int64(s.Packets))
 	r.DirOriginal = ptr(int64(s.Original))
 	r.DirRetransmitted = ptr(int64(s.Retransmitted))
+	if t, ok := s.RetransmittedTimes.Get(); ok {
+		r.DirRetrans1 = ptr(int64(t[0]))
+		r.DirRetrans2 = ptr(int64(t[1]))
+		r.DirRetrans3 = ptr(int64(t[2]))
+		r.DirRetrans4 = ptr(int64(t[3]))
+		r.DirRetrans5 = ptr(int64(t[4]))
+	}
 	r.DirPayloadBytes = ptr(s.PayloadBytes)
 	r.DirOriginalBytes = ptr(s.OriginalBytes)
-	if t, ok := s.RetransmittedTimes.Get(); ok {
-		r.DirRetransmitted1 = ptr(int64(t[0]))
-		r.DirRetransmitted2 = ptr(int64(t[1]))
-		r.DirRetransmitted3 = ptr(int64(t[2]))
-		r.DirRetransmitted4 = ptr(int64(t[3]))
-		r.DirRetransmitted5 = ptr(int64(t[4]))
-	}
 	r.DirLost = opt(s.Lost, i64[int])
 	r.DirRecovered = opt(s.Recovered, i64[int])
 	r.DirUnrecovered = opt(s.Unrecovered, i64[int])
@@ -453,16 +512,16 @@ func fillDirection(r *ConnectionRow, a *session.Attempt, d *session.Direction) {
 	r.DirDuplicates = ptr(int64(s.Duplicates))
 	r.DirTooOld = ptr(int64(s.TooOld))
 	r.DirLate = opt(s.Late, i64[int])
-	if s.Late.Known {
+	if s.Late.Value > 0 {
 		r.DirMaxLateUS = ptr(s.MaxLateUS)
 	}
 	r.DirFEC = ptr(int64(s.FEC))
 	r.DirFECBytes = ptr(s.FECBytes)
 	r.DirDropped = ptr(int64(s.Dropped))
 	r.DirEncrypted = ptr(int64(s.Encrypted))
-	r.DirUndecryptable = opt(s.Undecryptable, i64[int])
 	r.DirDecrypted = opt(s.Decrypted, i64[int])
 	r.DirDecryptFailed = opt(s.DecryptFailed, i64[int])
+	r.DirUndecryptable = opt(s.Undecryptable, i64[int])
 
 	c := &d.Control
 	r.DirACKFull = ptr(int64(c.ACKFull))
@@ -475,8 +534,8 @@ func fillDirection(r *ConnectionRow, a *session.Attempt, d *session.Direction) {
 	r.DirDropReq = ptr(int64(c.DropReq))
 	r.DirKeepalive = ptr(int64(c.Keepalive))
 	r.DirShutdown = ptr(int64(c.Shutdown))
-	r.DirPeerError = ptr(int64(c.PeerError))
-	r.DirHandshake = ptr(int64(c.Handshake))
+	r.DirPeerErrors = ptr(int64(c.PeerError))
+	r.DirHandshakes = ptr(int64(c.Handshake))
 	r.DirKMReq = ptr(int64(c.KMReq))
 	r.DirKMRsp = ptr(int64(c.KMRsp))
 	r.DirCGWarning = ptr(int64(c.CGWarning))
@@ -491,22 +550,6 @@ func fillDirection(r *ConnectionRow, a *session.Attempt, d *session.Direction) {
 	r.DirKeyAnswers = ptr(int64(k.Answers))
 	r.DirKeyRefused = ptr(int64(k.Refused))
 
-	summary(&d.RTT, &r.DirRTTN, &r.DirRTTMinUS, &r.DirRTTMaxUS, &r.DirRTTMeanUS, &r.DirRTTLastUS)
-	summary(&d.RTTVar, &r.DirRTTVarN, &r.DirRTTVarMinUS, &r.DirRTTVarMaxUS, &r.DirRTTVarMeanUS, &r.DirRTTVarLastUS)
-	summary(&d.ACKACKRTT, &r.DirACKACKRTTN, &r.DirACKACKRTTMinUS, &r.DirACKACKRTTMaxUS, &r.DirACKACKRTTMeanUS, &r.DirACKACKRTTLastUS)
-	summary(&d.Bandwidth, &r.DirBandwidthN, &r.DirBandwidthMin, &r.DirBandwidthMax, &r.DirBandwidthMean, &r.DirBandwidthLast)
-	summary(&d.RecvRatePkts, &r.DirRecvPktsN, &r.DirRecvPktsMin, &r.DirRecvPktsMax, &r.DirRecvPktsMean, &r.DirRecvPktsLast)
-	summary(&d.RecvRateBytes, nil, &r.DirRecvBytesMin, &r.DirRecvBytesMax, &r.DirRecvBytesMean, &r.DirRecvBytesLast)
-
-	r.DirJitterUS = opt(d.JitterUS, same[float64])
-	if d.LongestGap > 0 {
-		r.DirLongestGapUS = ptr(d.LongestGap.Microseconds())
-		r.DirGapStart = timeCol(d.GapStart)
-	}
-
-	r.DirLossPct = opt(d.LossPct(), same[float64])
-	r.DirRetransmittedPct = opt(d.RetransmittedPct(), same[float64])
-	r.DirOverheadPct = opt(d.OverheadPct(), same[float64])
 	if rt, ok := d.Rates(); ok {
 		r.DirPayloadMbps = ptr(rt.Payload)
 		r.DirPayloadSRTMbps = ptr(rt.PayloadSRT)
@@ -517,4 +560,10 @@ func fillDirection(r *ConnectionRow, a *session.Attempt, d *session.Direction) {
 		r.DirOrigUDPMbps = ptr(rt.OrigPayloadSRTUDP)
 		r.DirOrigIPMbps = ptr(rt.OrigPayloadSRTUDPIP)
 	}
+	summary(&d.RTT, &r.DirRTTMin, &r.DirRTTAvg, &r.DirRTTMax, &r.DirRTTN)
+	summary(&d.RTTVar, &r.DirRTTVarMin, &r.DirRTTVarAvg, &r.DirRTTVarMax, &r.DirRTTVarN)
+	summary(&d.ACKACKRTT, &r.DirACKACKRTTMin, &r.DirACKACKRTTAvg, &r.DirACKACKRTTMax, &r.DirACKACKRTTN)
+	summary(&d.Bandwidth, &r.DirBandwidthMin, &r.DirBandwidthAvg, &r.DirBandwidthMax, &r.DirBandwidthN)
+	summary(&d.RecvRatePkts, &r.DirRecvPktsMin, &r.DirRecvPktsAvg, &r.DirRecvPktsMax, &r.DirRecvPktsN)
+	summary(&d.RecvRateBytes, &r.DirRecvBytesMin, &r.DirRecvBytesAvg, &r.DirRecvBytesMax, &r.DirRecvBytesN)
 }

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/srtwire/srtwire/session"
@@ -61,8 +61,8 @@ func TestConnectionsCorpus(t *testing.T) {
 					}
 					d := ds[j]
 					dirs++
-					require.Equal(t, d.From.String(), *r.Src, msg)
-					require.Equal(t, d.To.String(), *r.Dst, msg)
+					require.Equal(t, d.From.String(), *r.DirFrom, msg)
+					require.Equal(t, d.To.String(), *r.DirTo, msg)
 					require.Equal(t, int64(d.Data.Packets), *r.DirPackets, msg)
 					require.Equal(t, int64(d.Data.Retransmitted), *r.DirRetransmitted, msg)
 					require.Equal(t, int64(d.Data.GapLoss), *r.DirGapLoss, msg)
@@ -75,9 +75,9 @@ func TestConnectionsCorpus(t *testing.T) {
 						require.Nil(t, r.DirLost, msg)
 					}
 					if d.RTT.Known() {
-						require.Equal(t, d.RTT.Mean(), *r.DirRTTMeanUS, msg)
+						require.Equal(t, d.RTT.Mean(), *r.DirRTTAvg, msg)
 					} else {
-						require.Nil(t, r.DirRTTMeanUS, msg)
+						require.Nil(t, r.DirRTTAvg, msg)
 					}
 				}
 				attempts++
@@ -100,9 +100,23 @@ func normalizeRow(r ConnectionRow) ConnectionRow {
 	return r
 }
 
-// TestConnectionsMatchSummaryJSON compares the attempt columns with the
-// `srtdump -summary -json` object of every attempt, key by key.
-func TestConnectionsMatchSummaryJSON(t *testing.T) {
+// nonJSONColumns are the connection columns that srtdump's -stats -json
+// does not have (more of package session, and the row's place).
+var nonJSONColumns = map[string]bool{
+	"file": true, "attempt": true, "direction_index": true, "direction": true, "reason": true,
+	"finding_codes": true, "handshake_seen": true, "srt_version": true, "key_len": true,
+	"requested_key_len": true, "passphrase_match": true, "peer_error_from": true, "peer_error_frame": true,
+	"handshakes": true, "inductions": true, "nak_seqs": true, "reject_frame": true, "after_reject": true,
+	"after_reject_first": true, "peer_ip_mismatch": true, "peer_ip_seen": true, "peer_ip_frame": true,
+	"dir_gap_start": true,
+}
+
+// TestConnectionsMatchStatsJSON compares every row with the `srtdump
+// -stats -json` object of its attempt, key by key: the object's keys and
+// those of its direction, flattened by the rules of docs/parquet.md, must
+// be exactly the row's non-null columns (nonJSONColumns aside), with the
+// same values (floats as srtdump rounds them).
+func TestConnectionsMatchStatsJSON(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cmd/srtdump")
 	}
@@ -110,52 +124,133 @@ func TestConnectionsMatchSummaryJSON(t *testing.T) {
 	for _, c := range corpus(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			rows := readRows[ConnectionRow](t, writeConnections(t, track(t, readCapture(t, c.Name)), c.Name))
-			lines := srtdumpLines(t, "-summary", "-json", capturePath(c.Name))
-			var first []ConnectionRow
-			for _, r := range rows {
-				if r.DirectionIndex == 0 {
-					first = append(first, r)
-				}
-			}
-			require.Len(t, first, len(lines))
-			for i, line := range lines {
+			lines := srtdumpLines(t, "-stats", "-json", capturePath(c.Name))
+			attempt := 1
+			for _, line := range lines {
 				var obj map[string]any
 				d := json.NewDecoder(strings.NewReader(line))
 				d.UseNumber()
 				require.NoError(t, d.Decode(&obj))
-				want := map[string]any{}
-				for k, v := range obj {
-					if k == "reject" {
-						for rk, rv := range v.(map[string]any) {
-							if rk == "unshifted" {
-								for uk, uv := range rv.(map[string]any) {
-									want["reject_unshifted_"+uk] = scalar(uv)
-								}
-								continue
-							}
-							want["reject_"+rk] = scalar(rv)
+				group := int(scalar(obj["attempts"]).(int64))
+				var mine []ConnectionRow
+				for _, r := range rows {
+					if int(r.Attempt) == attempt {
+						mine = append(mine, r)
+					}
+				}
+				require.NotEmpty(t, mine, "attempt %d", attempt)
+				dirs, _ := obj["directions"].([]any)
+				if len(dirs) == 0 {
+					require.Len(t, mine, 1, "attempt %d", attempt)
+				} else {
+					require.Len(t, mine, len(dirs), "attempt %d", attempt)
+				}
+				for i, r := range mine {
+					want := flattenStats(obj, nil)
+					if len(dirs) > 0 {
+						want = flattenStats(obj, dirs[i].(map[string]any))
+					}
+					got := map[string]any{}
+					for k, v := range normalize(columnsOf(r)) {
+						if !nonJSONColumns[k] {
+							got[k] = roundLike(k, v)
 						}
-						continue
 					}
-					want[k] = scalar(v)
-				}
-				if _, ok := want["truncated"]; !ok {
-					want["truncated"] = false
-				}
-				cols := normalize(columnsOf(first[i]))
-				got := map[string]any{}
-				for k := range want {
-					got[k] = cols[k]
-				}
-				assert.Equal(t, want, got, "attempt %d: %s", i+1, line)
-				for k, v := range cols {
-					if strings.HasPrefix(k, "reject_") && k != "reject_frame" {
-						assert.Contains(t, want, k, "attempt %d: %s = %v", i+1, k, v)
+					if group > 1 {
+						// A group of retries: the figures of its first
+						// attempt, the end of its last.
+						for _, k := range []string{"last_frame", "last_time", "findings"} {
+							delete(want, k)
+							delete(got, k)
+						}
 					}
+					require.Equal(t, want, got, "attempt %d row %d: %s", attempt, i, line)
 				}
+				attempt += group
+				total += group
 			}
-			total += len(lines)
+			require.Equal(t, attempt-1, int(rows[len(rows)-1].Attempt), "every attempt")
 		})
 	}
-	t.Logf("%d attempts equal their -summary -json objects", total)
+	t.Logf("%d attempts equal their -stats -json objects", total)
+}
+
+// flattenStats flattens a -stats -json object and one of its directions
+// (nil for none) by the rules of docs/parquet.md.
+func flattenStats(obj map[string]any, dir map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range obj {
+		switch k {
+		case "attempts", "directions":
+		case "reject":
+			for rk, rv := range v.(map[string]any) {
+				if rk == "unshifted" {
+					for uk, uv := range rv.(map[string]any) {
+						out["reject_unshifted_"+uk] = scalar(uv)
+					}
+					continue
+				}
+				out["reject_"+rk] = scalar(rv)
+			}
+		case "findings":
+			fs := []Finding{}
+			for _, f := range v.([]any) {
+				m := f.(map[string]any)
+				fs = append(fs, Finding{Level: m["level"].(string), Code: m["code"].(string), Text: m["text"].(string)})
+			}
+			out[k] = fs
+		default:
+			out[k] = scalar(v)
+		}
+	}
+	if _, ok := out["truncated"]; !ok {
+		out["truncated"] = false
+	}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, v := range m {
+			if k == "5+" {
+				k = "5plus"
+			}
+			switch v := v.(type) {
+			case map[string]any:
+				walk(prefix+k+"_", v)
+			case []any:
+				seqs := []int64{}
+				for _, e := range v {
+					seqs = append(seqs, scalar(e).(int64))
+				}
+				out[prefix+k] = seqs
+			default:
+				out[prefix+k] = scalar(v)
+			}
+		}
+	}
+	if dir != nil {
+		walk("dir_", dir)
+		if _, ok := out["dir_data_unrecovered"]; ok {
+			if _, ok := out["dir_data_unrecovered_more"]; !ok {
+				out["dir_data_unrecovered_more"] = false
+			}
+		}
+	}
+	return out
+}
+
+// roundLike rounds a float column as srtdump writes its key: percentages
+// to 3 decimals, means and jitter to 1, the rest to 6.
+func roundLike(k string, v any) any {
+	f, ok := v.(float64)
+	if !ok {
+		return v
+	}
+	prec := 6
+	switch {
+	case strings.HasSuffix(k, "_pct"):
+		prec = 3
+	case strings.HasSuffix(k, "_avg"), k == "dir_jitter_us":
+		prec = 1
+	}
+	n, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', prec, 64), 64)
+	return n
 }

@@ -6,9 +6,9 @@
 //     `srtdump -json` flattened into typed columns, plus the capture's file
 //     name and frame number; no payload;
 //   - connections: one row per connection attempt and direction
-//     (ConnectionWriter), the keys of `srtdump -summary -json` and the
-//     per-direction statistics of package session, with the attempt's
-//     findings as a list column.
+//     (ConnectionWriter), the keys of `srtdump -stats -json` flattened (the
+//     summary keys and the per-direction statistics of package session),
+//     with the attempt's findings as a list column.
 //
 // Every column (name, Parquet type, meaning, unit) is listed in
 // docs/parquet.md; the Go row types PacketRow and ConnectionRow are the

@@ -222,17 +222,17 @@ func TestDuckDB(t *testing.T) {
 		types[str(r["column_name"])] = str(r["column_type"])
 	}
 	for col, want := range map[string]string{
-		"time":            "TIMESTAMP WITH TIME ZONE",
-		"first_time":      "TIMESTAMP WITH TIME ZONE",
-		"frame":           "BIGINT",
-		"len":             "INTEGER",
-		"kind":            "VARCHAR",
-		"data_seq":        "BIGINT",
-		"data_fec":        "BOOLEAN",
-		"hs_extensions":   "VARCHAR[]",
-		"nak_losses":      `STRUCT("first" BIGINT, "last" BIGINT)[]`,
-		"findings":        `STRUCT("level" VARCHAR, code VARCHAR, "text" VARCHAR)[]`,
-		"dir_rtt_mean_us": "DOUBLE",
+		"time":           "TIMESTAMP WITH TIME ZONE",
+		"first_time":     "TIMESTAMP WITH TIME ZONE",
+		"frame":          "BIGINT",
+		"len":            "INTEGER",
+		"kind":           "VARCHAR",
+		"data_seq":       "BIGINT",
+		"data_fec":       "BOOLEAN",
+		"hs_extensions":  "VARCHAR[]",
+		"nak_losses":     `STRUCT("first" BIGINT, "last" BIGINT)[]`,
+		"findings":       `STRUCT("level" VARCHAR, code VARCHAR, "text" VARCHAR)[]`,
+		"dir_rtt_us_avg": "DOUBLE",
 	} {
 		assert.Equal(t, want, types[col], col)
 	}

@@ -383,11 +383,14 @@ func flattenContent(out map[string]any, k string, v any) {
 func scalar(v any) any {
 	switch v := v.(type) {
 	case json.Number:
-		n, err := v.Int64()
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, err := v.Float64()
 		if err != nil {
 			panic(err)
 		}
-		return n
+		return f
 	case []any:
 		s := []string{}
 		for _, e := range v {
@@ -416,12 +419,21 @@ func normalize(cols map[string]any) map[string]any {
 				continue
 			}
 			out[k] = v
+		case []int64:
+			if v == nil {
+				continue
+			}
+			out[k] = v
+		case []Finding:
+			out[k] = nonNil(v)
 		default:
 			out[k] = v
 		}
 	}
-	if t, ok := out["time"].(int64); ok {
-		out["time"] = time.UnixMicro(t).UTC().Format("2006-01-02T15:04:05.000000Z")
+	for _, k := range []string{"time", "first_time", "last_time", "dir_first_data", "dir_last_data"} {
+		if t, ok := out[k].(int64); ok {
+			out[k] = time.UnixMicro(t).UTC().Format("2006-01-02T15:04:05.000000Z")
+		}
 	}
 	return out
 }
