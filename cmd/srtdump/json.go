@@ -47,30 +47,52 @@ func (j *jsonWriter) finish() {
 	j.line = w.b
 }
 
+// begin writes the frame keys. It and data, which most frames go through,
+// write their keys as literals (the comma included: a key after the first
+// always follows another), which halved the time of -json against the
+// generic jw calls.
 func (j *jsonWriter) begin(f *pcap.Frame, hasHeader bool) {
 	j.start()
 	w := &j.w
-	w.int("frame", int64(f.Number))
-	w.time("time", f.Time)
-	w.addr("src", f.Src)
-	w.addr("dst", f.Dst)
-	w.int("len", int64(f.Len))
-	if !hasHeader {
-		return
+	b := w.b
+	if j.multi {
+		b = append(b, ',')
 	}
-	p := &f.Packet
-	w.bool("control", p.Control)
-	w.str("kind", p.Kind().String())
-	if p.Control {
-		w.str("type", p.Type.String())
-		w.int("type_code", int64(p.Type))
-		w.int("subtype", int64(p.Subtype))
-		w.uint("info", uint64(p.Info))
-	} else {
-		w.str("type", "DATA")
+	b = append(b, `"frame":`...)
+	b = appendInt(b, int64(f.Number))
+	b = append(b, `,"time":"`...)
+	b = w.tc.append(b, f.Time)
+	b = append(b, `","src":"`...)
+	b = w.ac.append(b, f.Src)
+	b = append(b, `","dst":"`...)
+	b = w.ac.append(b, f.Dst)
+	b = append(b, `","len":`...)
+	b = appendInt(b, int64(f.Len))
+	if hasHeader {
+		p := &f.Packet
+		if p.Control {
+			b = append(b, `,"control":true,"kind":"`...)
+			b = append(b, p.Kind().String()...)
+			b = append(b, `","type":`...)
+			b = appendJSONString(b, p.Type.String())
+			b = append(b, `,"type_code":`...)
+			b = appendInt(b, int64(p.Type))
+			b = append(b, `,"subtype":`...)
+			b = appendInt(b, int64(p.Subtype))
+			b = append(b, `,"info":`...)
+			b = appendUint(b, uint64(p.Info))
+		} else {
+			b = append(b, `,"control":false,"kind":"`...)
+			b = append(b, p.Kind().String()...)
+			b = append(b, `","type":"DATA"`...)
+		}
+		b = append(b, `,"timestamp":`...)
+		b = appendUint(b, uint64(p.Timestamp))
+		b = append(b, `,"dst_socket":`...)
+		b = appendUint(b, uint64(p.DstSocket))
 	}
-	w.uint("timestamp", uint64(p.Timestamp))
-	w.uint("dst_socket", uint64(p.DstSocket))
+	w.b = b
+	w.more[w.depth] = true
 }
 
 func (j *jsonWriter) end(_ bool, fault string, faultOffset int) {
@@ -83,28 +105,39 @@ func (j *jsonWriter) end(_ bool, fault string, faultOffset int) {
 
 func (j *jsonWriter) data(p *packet.Packet, payloadLen int, dec decryptResult, note string) {
 	w := &j.w
-	w.objKey("data")
-	w.uint("seq", uint64(p.Seq))
-	w.str("position", p.Position.String())
-	w.bool("in_order", p.InOrder)
-	w.str("key", p.Key.String())
-	w.bool("retransmitted", p.Retransmitted)
-	w.uint("msgno", uint64(p.MsgNo))
-	w.int("payload_len", int64(payloadLen))
+	b := append(w.b, `,"data":{"seq":`...)
+	b = appendUint(b, uint64(p.Seq))
+	b = append(b, `,"position":"`...)
+	b = append(b, p.Position.String()...)
+	if p.InOrder {
+		b = append(b, `","in_order":true,"key":"`...)
+	} else {
+		b = append(b, `","in_order":false,"key":"`...)
+	}
+	b = append(b, p.Key.String()...)
+	if p.Retransmitted {
+		b = append(b, `","retransmitted":true,"msgno":`...)
+	} else {
+		b = append(b, `","retransmitted":false,"msgno":`...)
+	}
+	b = appendUint(b, uint64(p.MsgNo))
+	b = append(b, `,"payload_len":`...)
+	b = appendInt(b, int64(payloadLen))
 	if payloadLen != len(p.Payload) {
-		w.int("captured_len", int64(len(p.Payload)))
+		b = append(b, `,"captured_len":`...)
+		b = appendInt(b, int64(len(p.Payload)))
 	}
 	if p.Kind() == packet.KindFEC {
-		w.bool("fec", true)
+		b = append(b, `,"fec":true`...)
 	}
 	switch dec {
 	case decOK:
-		w.bool("decrypted", true)
+		b = append(b, `,"decrypted":true`...)
 	case decFailed:
-		w.bool("decrypted", false)
-		w.str("decrypt_error", strings.TrimPrefix(note, "not decrypted: "))
+		b = append(b, `,"decrypted":false,"decrypt_error":`...)
+		b = appendJSONString(b, strings.TrimPrefix(note, "not decrypted: "))
 	}
-	w.objEnd()
+	w.b = append(b, '}')
 }
 
 func (j *jsonWriter) handshake(h *handshake.Handshake) bool {
@@ -262,7 +295,10 @@ func (j *jsonWriter) ack(no uint32, v packet.ACKVariant, last packet.SeqNumber) 
 	w.uint("last_ack_seq", uint64(last))
 }
 
-func (j *jsonWriter) ackField(f *ackField, v uint32) { j.w.uint(f.key, uint64(v)) }
+func (j *jsonWriter) ackField(f *ackField, v uint32) {
+	j.w.b = append(j.w.b, f.jkey...) // after "last_ack_seq"
+	j.w.b = appendUint(j.w.b, uint64(v))
+}
 func (j *jsonWriter) ackEnd()                        { j.w.objEnd() }
 
 func (j *jsonWriter) nak() {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"math/bits"
+	"slices"
 	"net/netip"
 	"strconv"
 	"time"
@@ -15,6 +17,77 @@ type jw struct {
 	b     []byte
 	depth int
 	more  [16]bool // whether the current object/array at each depth has a member
+
+	tc timeCache
+	ac addrCache
+}
+
+// timeCache formats times as RFC 3339 in UTC with microseconds, keeping
+// the part up to the seconds of the last second formatted: the frames of
+// a capture come many to a second, and time.Time.AppendFormat was a third
+// of -json's time.
+type timeCache struct {
+	sec    int64
+	valid  bool
+	n      int
+	prefix [32]byte // "2006-01-02T15:04:05."
+}
+
+func (c *timeCache) append(b []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if !c.valid || sec != c.sec {
+		p := time.Unix(sec, 0).UTC().AppendFormat(c.prefix[:0], "2006-01-02T15:04:05.")
+		if len(p) > len(c.prefix) { // a year past 9999
+			return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
+		}
+		c.sec, c.valid, c.n = sec, true, len(p)
+	}
+	b = append(b, c.prefix[:c.n]...)
+	return appendMicros(b, t.Nanosecond()/1000, true)
+}
+
+// appendMicros appends us (0 to 999999) as 6 digits, and "Z" when z.
+func appendMicros(b []byte, us int, z bool) []byte {
+	var d [7]byte
+	for i := 4; i >= 0; i -= 2 {
+		r := us % 100 * 2
+		d[i], d[i+1] = digits2[r], digits2[r+1]
+		us /= 100
+	}
+	if !z {
+		return append(b, d[:6]...)
+	}
+	d[6] = 'Z'
+	return append(b, d[:]...)
+}
+
+// addrCache remembers the text of the last few addresses formatted: a
+// capture's frames go between few endpoints, and
+// netip.AddrPort.AppendTo was a tenth of -json's time.
+type addrCache struct {
+	next int
+	e    [4]struct {
+		a netip.AddrPort
+		n int
+		s [56]byte // "[ffff:...:ffff%zone]:65535" of a usual length
+	}
+}
+
+func (c *addrCache) append(b []byte, a netip.AddrPort) []byte {
+	for i := range c.e {
+		if e := &c.e[i]; e.n > 0 && e.a == a {
+			return append(b, e.s[:e.n]...)
+		}
+	}
+	start := len(b)
+	b = a.AppendTo(b)
+	if n := len(b) - start; n <= len(c.e[0].s) {
+		e := &c.e[c.next]
+		c.next = (c.next + 1) % len(c.e)
+		e.a, e.n = a, n
+		copy(e.s[:], b[start:])
+	}
+	return b
 }
 
 func (w *jw) reset(b []byte) { w.b, w.depth, w.more = b[:0], 0, [16]bool{} }
@@ -56,15 +129,15 @@ func (w *jw) objEnd()          { w.close('}') }
 func (w *jw) arrKey(k string)  { w.key(k); w.open('[') }
 func (w *jw) arrStart()        { w.sep(); w.open('[') }
 func (w *jw) arrEnd()          { w.close(']') }
-func (w *jw) elemInt(v int64)  { w.sep(); w.b = strconv.AppendInt(w.b, v, 10) }
+func (w *jw) elemInt(v int64)  { w.sep(); w.b = appendInt(w.b, v) }
 func (w *jw) elemStr(v string) { w.sep(); w.b = appendJSONString(w.b, v) }
 func (w *jw) str(k, v string)  { w.key(k); w.b = appendJSONString(w.b, v) }
 func (w *jw) bytesStr(k string, v []byte) {
 	w.key(k)
 	w.b = appendJSONString(w.b, v)
 }
-func (w *jw) int(k string, v int64)   { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
-func (w *jw) uint(k string, v uint64) { w.key(k); w.b = strconv.AppendUint(w.b, v, 10) }
+func (w *jw) int(k string, v int64)   { w.key(k); w.b = appendInt(w.b, v) }
+func (w *jw) uint(k string, v uint64) { w.key(k); w.b = appendUint(w.b, v) }
 func (w *jw) bool(k string, v bool)   { w.key(k); w.b = strconv.AppendBool(w.b, v) }
 
 // float writes v with prec decimals; a NaN or an infinity, which JSON
@@ -81,14 +154,14 @@ func (w *jw) float(k string, v float64, prec int) {
 func (w *jw) addr(k string, a netip.AddrPort) {
 	w.key(k)
 	w.b = append(w.b, '"')
-	w.b = a.AppendTo(w.b)
+	w.b = w.ac.append(w.b, a)
 	w.b = append(w.b, '"')
 }
 
 func (w *jw) time(k string, t time.Time) {
 	w.key(k)
 	w.b = append(w.b, '"')
-	w.b = t.UTC().AppendFormat(w.b, "2006-01-02T15:04:05.000000Z07:00")
+	w.b = w.tc.append(w.b, t)
 	w.b = append(w.b, '"')
 }
 
@@ -137,4 +210,65 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// digits2 holds the two-digit decimals 00 to 99.
+const digits2 = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// appendUint appends v in decimal, writing the digits in place (where
+// strconv.AppendUint formats into a buffer of its own and copies it): the
+// numbers of a packet line were a third of -json's time.
+func appendUint(b []byte, v uint64) []byte {
+	if v < 10 {
+		return append(b, byte('0'+v))
+	}
+	n := bits.Len64(v) * 1233 >> 12 // about log10(v)
+	if v >= pow10[n] {
+		n++
+	}
+	l := len(b)
+	b = slices.Grow(b, n)[:l+n]
+	d := b[l : l+n]
+	i := n
+	for v > 1<<32-1 {
+		q := v / 100
+		r := (v - q*100) * 2
+		i -= 2
+		d[i], d[i+1] = digits2[r], digits2[r+1]
+		v = q
+	}
+	u := uint32(v) // the usual case: 32-bit divisions are cheaper
+	for u >= 100 {
+		q := u / 100
+		r := (u - q*100) * 2
+		i -= 2
+		d[i], d[i+1] = digits2[r], digits2[r+1]
+		u = q
+	}
+	if u >= 10 {
+		d[i-2], d[i-1] = digits2[u*2], digits2[u*2+1]
+	} else {
+		d[i-1] = byte('0' + u)
+	}
+	return b
+}
+
+// pow10[i] is 10^i.
+var pow10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
+
+// appendInt appends v in decimal.
+func appendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		return appendUint(append(b, '-'), uint64(-v))
+	}
+	return appendUint(b, uint64(v))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math/rand"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,5 +28,14 @@ func TestJSONStrings(t *testing.T) {
 			// Each invalid byte becomes U+FFFD, as []rune(s) does.
 			assert.Equal(t, []rune(s), []rune(got), "%q", s)
 		}
+	}
+}
+
+func TestAppendUint(t *testing.T) {
+	for _, v := range []uint64{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, 65535, 1<<31 - 1, 1<<32 - 1, 1<<63 - 1, 1<<64 - 1, 10000000000000000000} {
+		assert.Equal(t, strconv.FormatUint(v, 10), string(appendUint([]byte("x"), v))[1:])
+	}
+	for _, v := range []int64{0, -1, -10, -999, 42, -1 << 63, 1<<63 - 1} {
+		assert.Equal(t, strconv.FormatInt(v, 10), string(appendInt(nil, v)))
 	}
 }

@@ -49,6 +49,19 @@ type textWriter struct {
 	prev  time.Time
 	day   int
 	lines int // lines written for the current capture (delta)
+
+	// tsec and tprefix: the second of the last local time written and its
+	// "15:04:05." (time formatting was a fifth of the text output's time).
+	tsec    int64
+	tvalid  bool
+	tprefix []byte
+	ac      addrCache
+	// si remembers the last value written of each ACK rate field and its
+	// text (appendSI formats a float).
+	si [len(ackFields)]struct {
+		v uint32
+		s []byte
+	}
 }
 
 // timeFormat is a -t value.
@@ -63,7 +76,7 @@ const (
 var _ visitor = (*textWriter)(nil)
 
 func newTextWriter(out *bufio.Writer) *textWriter {
-	return &textWriter{out: out, b: make([]byte, 0, 4096), num: make([]byte, 0, 20),
+	return &textWriter{out: out, b: make([]byte, 0, 4096), num: make([]byte, 0, 20), tprefix: make([]byte, 0, 16),
 		src: make([]byte, 0, 64), dst: make([]byte, 0, 64), addrW: 15, loc: time.Local}
 }
 
@@ -73,12 +86,12 @@ func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
 		b = append(b, t.file...)
 		b = append(b, ':')
 	}
-	t.num = strconv.AppendInt(t.num[:0], int64(f.Number), 10)
+	t.num = appendInt(t.num[:0], int64(f.Number))
 	b = appendPad(b, t.num, 6, true)
 	b = append(b, ' ')
 	b = t.appendTime(b, f.Time)
 	b = append(b, ' ', ' ')
-	t.src, t.dst = f.Src.AppendTo(t.src[:0]), f.Dst.AppendTo(t.dst[:0])
+	t.src, t.dst = t.ac.append(t.src[:0], f.Src), t.ac.append(t.dst[:0], f.Dst)
 	t.addrW = max(t.addrW, len(t.src), len(t.dst))
 	b = appendPad(b, t.src, t.addrW, true)
 	b = append(b, " > "...)
@@ -104,7 +117,14 @@ func (t *textWriter) appendTime(b []byte, ts time.Time) []byte {
 		t.lines++
 		return appendSeconds(b, d)
 	}
+	sec := ts.Unix()
+	if t.tvalid && sec == t.tsec {
+		b = append(b, t.tprefix...)
+		return appendMicros(b, ts.Nanosecond()/1000, false)
+	}
 	lt := ts.In(t.loc)
+	t.tsec, t.tvalid = sec, true
+	t.tprefix = lt.AppendFormat(t.tprefix[:0], "15:04:05.")
 	y, m, dd := lt.Date()
 	if day := y*10000 + int(m)*100 + dd; day != t.day {
 		// The first line, and the first of a new day, say which day it is
@@ -170,7 +190,7 @@ func (t *textWriter) end(bodyShown bool, fault string, faultOffset int) {
 	// A handshake line is long enough without the timestamp.
 	if bodyShown && t.kind != packet.KindHandshake {
 		b = append(t.sep(b), "ts="...)
-		b = strconv.AppendUint(b, uint64(t.ts), 10)
+		b = appendUint(b, uint64(t.ts))
 	}
 	if fault != "" {
 		if len(b) > t.body {
@@ -438,9 +458,13 @@ func (t *textWriter) ackField(f *ackField, v uint32) {
 	t.b = append(t.b, '=')
 	switch f.unit {
 	case "B/s", "pkt/s":
-		t.b = appendSI(t.b, uint64(v), f.unit)
+		c := &t.si[f.idx]
+		if c.s == nil || c.v != v {
+			c.v, c.s = v, appendSI(c.s[:0], uint64(v), f.unit)
+		}
+		t.b = append(t.b, c.s...)
 	default:
-		t.b = strconv.AppendUint(t.b, uint64(v), 10)
+		t.b = appendUint(t.b, uint64(v))
 		t.b = append(t.b, f.unit...)
 	}
 }
@@ -449,7 +473,7 @@ func (t *textWriter) ackField(f *ackField, v uint32) {
 // a space and the unit: "431 B/s", "1.57 kB/s", "12.3 kpkt/s", "431 MB/s".
 func appendSI(b []byte, v uint64, unit string) []byte {
 	if v < 1000 {
-		b = strconv.AppendUint(b, v, 10)
+		b = appendUint(b, v)
 	} else {
 		f := float64(v) / 1000
 		i := 0
@@ -530,7 +554,7 @@ func appendPad[S string | []byte](b []byte, s S, n int, right bool) []byte {
 // appendNum appends label and then v in decimal.
 func appendNum(b []byte, label string, v uint64) []byte {
 	b = append(b, label...)
-	return strconv.AppendUint(b, v, 10)
+	return appendUint(b, v)
 }
 
 func appendHex32(b []byte, v uint32) []byte {

@@ -89,11 +89,13 @@ type visitor interface {
 }
 
 // ackField is one ACK field after the acknowledged sequence number: its
-// JSON key, its text label and unit, and the first variant that carries it.
+// JSON key (jkey: as written, after a comma), its text label and unit, and
+// the first variant that carries it.
 type ackField struct {
-	key, label, unit string
-	since            packet.ACKVariant
-	get              func(*packet.ACK) uint32
+	jkey, label, unit string
+	since             packet.ACKVariant
+	get               func(*packet.ACK) uint32
+	idx               int // the index in ackFields
 }
 
 // ackFields are the ACK fields srtdump shows, in wire order (libsrt
@@ -101,12 +103,12 @@ type ackField struct {
 // srtcore/packet.h ACKD_* and of the values libsrt writes there).
 // XMRATE (ACKFull32, sent to 1.0.2 peers only) is not shown.
 var ackFields = [...]ackField{
-	{"rtt", "rtt", "us", packet.ACKSmall, func(a *packet.ACK) uint32 { return a.RTT }},
-	{"rtt_var", "var", "us", packet.ACKSmall, func(a *packet.ACK) uint32 { return a.RTTVar }},
-	{"avail_buf", "buf", "", packet.ACKSmall, func(a *packet.ACK) uint32 { return a.AvailBuf }},
-	{"pkt_rate", "rate", "pkt/s", packet.ACKFull24, func(a *packet.ACK) uint32 { return a.PktRate }},
-	{"bandwidth", "bw", "pkt/s", packet.ACKFull24, func(a *packet.ACK) uint32 { return a.Bandwidth }},
-	{"recv_rate", "recv", "B/s", packet.ACKFull, func(a *packet.ACK) uint32 { return a.RecvRate }},
+	{`,"rtt":`, "rtt", "us", packet.ACKSmall, func(a *packet.ACK) uint32 { return a.RTT }, 0},
+	{`,"rtt_var":`, "var", "us", packet.ACKSmall, func(a *packet.ACK) uint32 { return a.RTTVar }, 1},
+	{`,"avail_buf":`, "buf", "", packet.ACKSmall, func(a *packet.ACK) uint32 { return a.AvailBuf }, 2},
+	{`,"pkt_rate":`, "rate", "pkt/s", packet.ACKFull24, func(a *packet.ACK) uint32 { return a.PktRate }, 3},
+	{`,"bandwidth":`, "bw", "pkt/s", packet.ACKFull24, func(a *packet.ACK) uint32 { return a.Bandwidth }, 4},
+	{`,"recv_rate":`, "recv", "B/s", packet.ACKFull, func(a *packet.ACK) uint32 { return a.RecvRate }, 5},
 }
 
 // walker walks frames for a visitor. Its scratch values receive the
