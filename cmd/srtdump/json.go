@@ -299,7 +299,7 @@ func (j *jsonWriter) ackField(f *ackField, v uint32) {
 	j.w.b = append(j.w.b, f.jkey...) // after "last_ack_seq"
 	j.w.b = appendUint(j.w.b, uint64(v))
 }
-func (j *jsonWriter) ackEnd()                        { j.w.objEnd() }
+func (j *jsonWriter) ackEnd() { j.w.objEnd() }
 
 func (j *jsonWriter) nak() {
 	j.w.objKey("nak")

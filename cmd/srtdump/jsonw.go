@@ -3,8 +3,8 @@ package main
 import (
 	"math"
 	"math/bits"
-	"slices"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
