@@ -1,6 +1,7 @@
 package parquetout
 
 import (
+	"sync"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -99,18 +100,60 @@ func (b *columnBatch) endRow() bool {
 	return b.rows == b.cap
 }
 
-// writeTo hands every column's values to its writer and empties the batch.
-func (b *columnBatch) writeTo(cws []*parquet.ColumnWriter) error {
-	for c, cw := range cws {
+// writeTo hands every column's values to its writer and empties the
+// batch. The columns are independent (each ColumnWriter has its own
+// buffers, pages and dictionary; parquet-go's page and compression buffers
+// are pools), so they are split among workers goroutines; the file is the
+// same whatever the split.
+func (b *columnBatch) writeTo(cws []*parquet.ColumnWriter, workers int) error {
+	err := eachColumn(len(cws), workers, func(c int) error {
 		v := b.vals[c]
 		if !b.list[c] {
 			v = v[:b.rows]
 		}
-		if _, err := cw.WriteRowValues(v); err != nil {
+		_, err := cws[c].WriteRowValues(v)
+		return err
+	})
+	b.reset()
+	return err
+}
+
+// flushColumns encodes (and compresses) the values every column writer
+// still buffers into a page, workers columns at a time, so that the
+// writer's own flush of the row group has only the pages to write out.
+func flushColumns(cws []*parquet.ColumnWriter, workers int) error {
+	return eachColumn(len(cws), workers, func(c int) error { return cws[c].Flush() })
+}
+
+// eachColumn calls fn for the columns 0 to n-1, in workers goroutines
+// (column c in goroutine c % workers; one goroutine: in order, here). It
+// returns the error of the lowest column that failed.
+func eachColumn(n, workers int, fn func(c int) error) error {
+	if workers <= 1 {
+		for c := range n {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := w; c < n; c += workers {
+				errs[c] = fn(c)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
-	b.reset()
 	return nil
 }
 

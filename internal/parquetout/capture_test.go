@@ -135,10 +135,18 @@ func TestOnlySrtdumpImports(t *testing.T) {
 func TestColumnsDocumented(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join(moduleRoot(), "docs", "parquet.md"))
 	require.NoError(t, err)
+	listed := map[string]bool{}
+	name := regexp.MustCompile("`([a-z0-9_]+)`")
+	for _, line := range strings.Split(string(doc), "\n") {
+		if cells := strings.Split(line, "|"); len(cells) > 2 && cells[0] == "" {
+			for _, m := range name.FindAllStringSubmatch(cells[1], -1) {
+				listed[m[1]] = true
+			}
+		}
+	}
 	for table, row := range map[string]any{"packets": PacketRow{}, "connections": ConnectionRow{}} {
-		for name := range columnsOfAll(row) {
-			re := regexp.MustCompile("(?m)^\\|[^|\n]*`" + regexp.QuoteMeta(name) + "`")
-			assert.True(t, re.Match(doc), "%s column %s is not in docs/parquet.md", table, name)
+		for col := range columnsOfAll(row) {
+			assert.True(t, listed[col], "%s column %s is not in docs/parquet.md", table, col)
 		}
 	}
 }

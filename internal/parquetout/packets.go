@@ -254,6 +254,8 @@ type PacketWriter struct {
 	hsbuf    [handshake.CIFSize]byte
 	exts     []string
 	flags    []string
+	workers  int
+	groupMax int // RowGroupRows; smaller in tests
 	err      error
 }
 
@@ -274,12 +276,25 @@ const packetBatchRows = 256
 // Close to finish the file (w itself is not closed).
 func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 	pw := &PacketWriter{
-		w:    parquet.NewGenericWriter[PacketRow](w, writerOptions()...),
-		file: file,
-		sbuf: make([]byte, 0, 1024),
+		w:        parquet.NewGenericWriter[PacketRow](w, writerOptions()...),
+		file:     file,
+		sbuf:     make([]byte, 0, 1024),
+		workers:  1,
+		groupMax: RowGroupRows,
 	}
 	pw.b.init(packetSchema, packetBatchRows)
 	return pw
+}
+
+// SetWorkers sets how many goroutines encode the columns of a batch of
+// rows and compress their pages: 1 by default (the caller's goroutine), at
+// most the number of columns. A program that converts one large capture
+// can give it runtime.GOMAXPROCS(0); one that converts several at once
+// (srtdump -j N) gains more from one writer per capture and goroutine, each
+// with 1. The file is the same whatever the number. Call it before the
+// first Write.
+func (pw *PacketWriter) SetWorkers(n int) {
+	pw.workers = max(1, min(n, numPacketColumns))
 }
 
 // Write adds one frame of a capture as a row: f as pcap.Reader hands it
@@ -305,15 +320,20 @@ func (pw *PacketWriter) flushBatch() error {
 	if n == 0 {
 		return nil
 	}
-	if err := pw.b.writeTo(pw.w.ColumnWriters()); err != nil {
+	cws := pw.w.ColumnWriters()
+	if err := pw.b.writeTo(cws, pw.workers); err != nil {
 		pw.err = fmt.Errorf("parquetout: packets: %w", err)
 		return pw.err
 	}
 	pw.rows += int64(n)
 	pw.groupLen += n
-	if pw.groupLen >= RowGroupRows {
+	if pw.groupLen >= pw.groupMax {
 		pw.groupLen = 0
-		if err := pw.w.Flush(); err != nil {
+		err := flushColumns(cws, pw.workers)
+		if err == nil {
+			err = pw.w.Flush()
+		}
+		if err != nil {
 			pw.err = fmt.Errorf("parquetout: packets: %w", err)
 		}
 	}
@@ -328,6 +348,10 @@ func (pw *PacketWriter) Close() error {
 	}
 	if err := pw.flushBatch(); err != nil {
 		return err
+	}
+	if err := flushColumns(pw.w.ColumnWriters(), pw.workers); err != nil {
+		pw.err = fmt.Errorf("parquetout: packets: %w", err)
+		return pw.err
 	}
 	if err := pw.w.Close(); err != nil {
 		pw.err = fmt.Errorf("parquetout: packets: %w", err)
