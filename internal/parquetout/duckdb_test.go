@@ -10,7 +10,7 @@ package parquetout
 //	SRTWIRE_DUCKDB_DIR="$DIR" go test -tags duckdb -run TestDuckDB ./internal/parquetout
 //
 // It is skipped, with a message saying why, when node or the npm package
-// is missing.
+// is missing (and fails instead when SRTWIRE_DUCKDB_REQUIRED is set).
 
 import (
 	"encoding/json"
@@ -32,18 +32,24 @@ import (
 )
 
 // duckdbNode returns the node binary and the folder holding
-// node_modules/@duckdb/node-api, or skips the test.
+// node_modules/@duckdb/node-api, or skips the test (fails it when
+// SRTWIRE_DUCKDB_REQUIRED is set, as CI does, so that a missing install
+// cannot pass for a check).
 func duckdbNode(t *testing.T) (node, dir string) {
+	skip := t.Skipf
+	if os.Getenv("SRTWIRE_DUCKDB_REQUIRED") != "" {
+		skip = t.Fatalf
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("DuckDB check skipped: node is not installed (apt-get install nodejs)")
+		skip("DuckDB check skipped: node is not installed (apt-get install nodejs)")
 	}
 	dir = os.Getenv("SRTWIRE_DUCKDB_DIR")
 	if dir == "" {
-		t.Skip("DuckDB check skipped: set SRTWIRE_DUCKDB_DIR to a folder where `npm install --prefix DIR @duckdb/node-api` ran")
+		skip("DuckDB check skipped: set SRTWIRE_DUCKDB_DIR to a folder where `npm install --prefix DIR @duckdb/node-api` ran")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api", "package.json")); err != nil {
-		t.Skipf("DuckDB check skipped: no @duckdb/node-api in %s/node_modules (npm install --prefix %s @duckdb/node-api)", dir, dir)
+		skip("DuckDB check skipped: no @duckdb/node-api in %s/node_modules (npm install --prefix %s @duckdb/node-api)", dir, dir)
 	}
 	return node, dir
 }
