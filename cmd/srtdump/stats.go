@@ -39,7 +39,9 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 	if a.HandshakeRTT > 0 {
 		b = fmt.Appendf(b, "  handshake RTT %.3f ms", float64(a.HandshakeRTT.Microseconds())/1000)
 	}
-	b = fmt.Appendf(b, "  congestion %s", a.Congestion)
+	if conclusionSeen(a) {
+		b = fmt.Appendf(b, "  congestion %s", a.Congestion)
+	}
 	if a.Filter != "" {
 		b = fmt.Appendf(b, "  filter %s", displayString(a.Filter))
 	}

@@ -151,6 +151,15 @@ func encryptionText(a *session.Attempt) string {
 	return a.EncryptionText()
 }
 
+// conclusionSeen reports whether a CONCLUSION of the attempt was seen, so
+// that its Stream ID, congestion control and filter are known (empty or
+// the default when it carried none). A session whose handshake was not
+// captured, or a caller whose INDUCTION was never answered, has none.
+func conclusionSeen(a *session.Attempt) bool {
+	return latencyKnown(a) || a.StreamID != "" || a.Filter != "" || a.RequestedKeyLen > 0 || a.KMStateSet ||
+		a.Outcome == session.OutcomeRejected && a.HandshakeRTT > 0
+}
+
 // modeText is the MODE column: the mode, and whether the roles were
 // inferred.
 func modeText(a *session.Attempt) string {
@@ -391,7 +400,10 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 	w.int("attempts", int64(g.Attempts))
 	w.time("first_time", g.FirstTime)
 	w.time("last_time", g.LastTime)
-	w.str("stream_id", a.StreamID)
+	hs := conclusionSeen(a)
+	if hs {
+		w.str("stream_id", a.StreamID)
+	}
 	if a.Truncated {
 		w.bool("truncated", true)
 	}
@@ -431,8 +443,10 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 	if latencyKnown(a) {
 		w.int("latency_ms", int64(a.LatencyMS))
 	}
-	w.str("congestion", a.Congestion)
-	w.str("filter", a.Filter)
+	if hs {
+		w.str("congestion", a.Congestion)
+		w.str("filter", a.Filter)
+	}
 	w.str("outcome", a.Outcome.String())
 	if a.Outcome == session.OutcomeRejected {
 		w.reject(a.Reason)

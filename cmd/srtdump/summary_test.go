@@ -247,8 +247,13 @@ func TestUnknownNeverZero(t *testing.T) {
 						assert.NotEqual(t, session.CryptoUnknown, st, name)
 					}
 					if a.RolesInferred {
-						assert.NotContains(t, m, "latency_ms", name)
-						assert.NotContains(t, m, "handshake_rtt_us", name)
+						for _, k := range []string{"latency_ms", "handshake_rtt_us", "stream_id", "congestion", "filter"} {
+							assert.NotContains(t, m, k, name)
+						}
+					} else {
+						for _, k := range []string{"stream_id", "congestion", "filter"} {
+							has(m, k, a.HandshakeSeen)
+						}
 					}
 					dirs, _ := m["directions"].([]any)
 					if mode[0] == "-stats" {
