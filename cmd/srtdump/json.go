@@ -59,7 +59,7 @@ func (j *jsonWriter) begin(f *pcap.Frame, hasHeader bool) {
 		b = append(b, ',')
 	}
 	b = append(b, `"frame":`...)
-	b = appendInt(b, int64(f.Number))
+	b = w.frame.append(b, uint64(f.Number))
 	b = append(b, `,"time":"`...)
 	b = w.tc.append(b, f.Time)
 	b = append(b, `","src":"`...)
@@ -89,7 +89,15 @@ func (j *jsonWriter) begin(f *pcap.Frame, hasHeader bool) {
 		b = append(b, `,"timestamp":`...)
 		b = appendUint(b, uint64(p.Timestamp))
 		b = append(b, `,"dst_socket":`...)
-		b = appendUint(b, uint64(p.DstSocket))
+		// A flow's two socket IDs alternate.
+		ds := &w.dst[0]
+		if ds.ok && ds.v != uint64(p.DstSocket) {
+			ds = &w.dst[1]
+			if ds.ok && ds.v != uint64(p.DstSocket) {
+				w.dst[0], w.dst[1] = w.dst[1], w.dst[0]
+			}
+		}
+		b = ds.append(b, uint64(p.DstSocket))
 	}
 	w.b = b
 	w.more[w.depth] = true
@@ -106,7 +114,7 @@ func (j *jsonWriter) end(_ bool, fault string, faultOffset int) {
 func (j *jsonWriter) data(p *packet.Packet, payloadLen int, dec decryptResult, note string) {
 	w := &j.w
 	b := append(w.b, `,"data":{"seq":`...)
-	b = appendUint(b, uint64(p.Seq))
+	b = w.seq.append(b, uint64(p.Seq))
 	b = append(b, `,"position":"`...)
 	b = append(b, p.Position.String()...)
 	if p.InOrder {
@@ -120,7 +128,7 @@ func (j *jsonWriter) data(p *packet.Packet, payloadLen int, dec decryptResult, n
 	} else {
 		b = append(b, `","retransmitted":false,"msgno":`...)
 	}
-	b = appendUint(b, uint64(p.MsgNo))
+	b = w.msgno.append(b, uint64(p.MsgNo))
 	b = append(b, `,"payload_len":`...)
 	b = appendInt(b, int64(payloadLen))
 	if payloadLen != len(p.Payload) {

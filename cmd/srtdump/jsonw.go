@@ -20,6 +20,9 @@ type jw struct {
 
 	tc timeCache
 	ac addrCache
+	// Numbers of the packet lines that repeat or count up.
+	frame, seq, msgno seqNum
+	dst               [2]seqNum
 }
 
 // timeCache formats times as RFC 3339 in UTC with microseconds, keeping
@@ -228,26 +231,37 @@ const digits2 = "00010203040506070809" +
 // strconv.AppendUint formats into a buffer of its own and copies it): the
 // numbers of a packet line were a third of -json's time.
 func appendUint(b []byte, v uint64) []byte {
-	if v < 10 {
-		return append(b, byte('0'+v))
+	if v < 100 {
+		if v < 10 {
+			return append(b, byte('0'+v))
+		}
+		return append(b, digits2[v*2], digits2[v*2+1])
 	}
-	n := bits.Len64(v) * 1233 >> 12 // about log10(v)
-	if v >= pow10[n] {
+	if v > 1<<32-1 {
+		return strconv.AppendUint(b, v, 10)
+	}
+	u := uint32(v) // the fields of the wire format: 32-bit divisions are cheaper
+	n := bits.Len32(u) * 1233 >> 12 // about log10(u)
+	if u >= uint32(pow10[n]) {
 		n++
 	}
 	l := len(b)
-	b = slices.Grow(b, n)[:l+n]
-	d := b[l : l+n]
-	i := n
-	for v > 1<<32-1 {
-		q := v / 100
-		r := (v - q*100) * 2
-		i -= 2
-		d[i], d[i+1] = digits2[r], digits2[r+1]
-		v = q
+	if cap(b)-l < 10 {
+		b = slices.Grow(b, 10)
 	}
-	u := uint32(v) // the usual case: 32-bit divisions are cheaper
-	for u >= 100 {
+	b = b[:l+n]
+	d := b[l:]
+	i := n
+	// Four digits a round: the two halves do not wait on each other.
+	for u >= 10000 {
+		q := u / 10000
+		r := u - q*10000
+		hi, lo := r/100*2, r%100*2
+		i -= 4
+		d[i], d[i+1], d[i+2], d[i+3] = digits2[hi], digits2[hi+1], digits2[lo], digits2[lo+1]
+		u = q
+	}
+	if u >= 100 {
 		q := u / 100
 		r := (u - q*100) * 2
 		i -= 2
@@ -271,4 +285,41 @@ func appendInt(b []byte, v int64) []byte {
 		return appendUint(append(b, '-'), uint64(-v))
 	}
 	return appendUint(b, uint64(v))
+}
+
+// seqNum writes a number that usually repeats or grows by one from one
+// line to the next (the frame number, a data packet's sequence and message
+// numbers): it keeps the last one's digits and increments them in place,
+// which costs less than formatting.
+type seqNum struct {
+	v  uint64
+	n  int
+	ok bool
+	d  [20]byte
+}
+
+func (c *seqNum) append(b []byte, v uint64) []byte {
+	switch {
+	case c.ok && v == c.v:
+	case c.ok && v == c.v+1 && c.inc():
+		c.v = v
+	default:
+		c.n = len(appendUint(c.d[:0], v))
+		c.v, c.ok = v, true
+	}
+	return append(b, c.d[:c.n]...)
+}
+
+// inc adds one to the digits; it reports false when that needs one more
+// digit (999 + 1).
+func (c *seqNum) inc() bool {
+	for i := c.n - 1; i >= 0; i-- {
+		if c.d[i] != '9' {
+			c.d[i]++
+			return true
+		}
+		c.d[i] = '0'
+	}
+	c.ok = false
+	return false
 }

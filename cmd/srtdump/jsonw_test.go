@@ -39,3 +39,13 @@ func TestAppendUint(t *testing.T) {
 		assert.Equal(t, strconv.FormatInt(v, 10), string(appendInt(nil, v)))
 	}
 }
+
+func TestSeqNum(t *testing.T) {
+	var c seqNum
+	for _, v := range []uint64{0, 0, 1, 2, 9, 10, 11, 99, 100, 99, 98, 99, 100, 1<<31 - 2, 1<<31 - 1, 1 << 31, 5, 5, 6} {
+		assert.Equal(t, strconv.FormatUint(v, 10), string(c.append(nil, v)))
+	}
+	for v := uint64(990); v < 1010; v++ {
+		assert.Equal(t, strconv.FormatUint(v, 10), string(c.append([]byte("x"), v))[1:])
+	}
+}
