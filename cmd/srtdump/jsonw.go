@@ -240,7 +240,7 @@ func appendUint(b []byte, v uint64) []byte {
 	if v > 1<<32-1 {
 		return strconv.AppendUint(b, v, 10)
 	}
-	u := uint32(v) // the fields of the wire format: 32-bit divisions are cheaper
+	u := uint32(v)                  // the fields of the wire format: 32-bit divisions are cheaper
 	n := bits.Len32(u) * 1233 >> 12 // about log10(u)
 	if u >= uint32(pow10[n]) {
 		n++
