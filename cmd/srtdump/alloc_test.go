@@ -13,7 +13,8 @@ import (
 )
 
 // TestWalkAllocs: writing a frame, as text (with and without -x) or as
-// JSON, allocates nothing, for every frame of every corpus capture. The
+// JSON, with and without passphrases (whose verdict on a KM message is
+// remembered), allocates nothing, for every frame of every corpus capture. The
 // exception is a HANDSHAKE in text, whose extension flags and long string
 // blocks are spelled by allocating String methods (a handful of frames per
 // connection).
@@ -21,7 +22,8 @@ func TestWalkAllocs(t *testing.T) {
 	caps, err := testcorpus.Captures()
 	require.NoError(t, err)
 	out := bufio.NewWriterSize(io.Discard, 64<<10)
-	for _, cfg := range []config{{}, {hex: true}, {json: true}} {
+	pass := passList{"corpus-secret-16", "refresh-secret-1"}
+	for _, cfg := range []config{{}, {hex: true}, {json: true}, {json: true, passphrases: pass}, {hex: true, passphrases: pass}} {
 		json := cfg.json
 		d := newDumper(&cfg, out, io.Discard)
 		for _, c := range caps {
