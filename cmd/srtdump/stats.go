@@ -89,6 +89,9 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 	fs := g.Findings()
 	b = appendNotes(b[:0], "    ", g, fs, d.kms[a], len(d.cfg.passphrases) > 0)
 	if len(fs) == 0 {
+		if len(b) == 0 {
+			b = append(b, '\n')
+		}
 		b = append(b, "    no findings\n"...)
 	}
 	d.out.Write(b)

@@ -131,12 +131,13 @@ func latencyKnown(a *session.Attempt) bool {
 	return false
 }
 
-// cryptoStatus is a.CryptoStatus, except for a caller whose INDUCTION was
-// never answered: the capture does not tell whether it would have
-// encrypted (an INDUCTION carries no key length), which
+// cryptoStatus is a.CryptoStatus, except for an attempt whose initiator's
+// CONCLUSION was not seen and that carried no data (an INDUCTION never
+// answered, or rejected at once): the capture does not tell whether it
+// would have encrypted (an INDUCTION carries no key length), which
 // session.Attempt.CryptoStatus calls "none".
 func cryptoStatus(a *session.Attempt) session.CryptoStatus {
-	if st := a.CryptoStatus(); !(st == session.CryptoNone && a.Outcome == session.OutcomeNoAnswer && a.RequestedKeyLen == 0) {
+	if st := a.CryptoStatus(); !(st == session.CryptoNone && a.DataPackets == 0 && !conclusionSeen(a)) {
 		return st
 	}
 	return session.CryptoUnknown

@@ -71,6 +71,8 @@ func TestRetryStorm(t *testing.T) {
 		codes = append(codes, f.(map[string]any)["code"].(string))
 	}
 	assert.Equal(t, []string{"rejected", "retry_storm"}, codes)
+	assert.Equal(t, "unknown", storm["encryption"], "rejected before a CONCLUSION: unknown")
+	assert.NotContains(t, storm, "stream_id")
 	assert.EqualValues(t, 1, ms[1]["attempts"])
 	assert.Equal(t, "inferred", ms[1]["roles"])
 
@@ -242,7 +244,7 @@ func TestUnknownNeverZero(t *testing.T) {
 					has(m, "decrypted", anyDir(a, func(d *session.Direction) bool { return d.Data.Decrypted.Known }))
 					st := a.CryptoStatus()
 					if m["encryption"] == "unknown" {
-						assert.True(t, st == session.CryptoUnknown || st == session.CryptoNoKM || a.Outcome == session.OutcomeNoAnswer, name)
+						assert.True(t, st == session.CryptoUnknown || st == session.CryptoNoKM || a.DataPackets == 0 && !conclusionSeen(a), name)
 					} else {
 						assert.NotEqual(t, session.CryptoUnknown, st, name)
 					}
