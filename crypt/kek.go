@@ -126,7 +126,7 @@ func (c *KEKCache) Len() int {
 	return c.lru.Len()
 }
 
-// kek is DeriveKEK without the copy: the result is shared and must not be
+// kek is DeriveKEK without the copy: the result belongs to the cache and must not be
 // modified.
 func (c *KEKCache) kek(passphrase string, salt []byte, keyLen int) ([]byte, error) {
 	if c == nil || !validKeyLen(keyLen) {

@@ -48,7 +48,7 @@ type KeyState struct {
 	cache      *KEKCache
 
 	established bool
-	kek         []byte // shared with the cache: never modified
+	kek         []byte // owned by the cache: never modified
 	mode        handshake.Cipher
 	auth, se    uint8
 	keki        uint32
@@ -99,7 +99,7 @@ func (s *KeyState) Keys() handshake.KeyFlags {
 func (s *KeyState) InUse() handshake.KeyFlags { return s.inUse }
 
 // Cipher returns the payload cipher of the even or odd key, or nil when the
-// state does not hold that key. It is shared with the state.
+// state does not hold that key. The state owns it: do not modify it.
 func (s *KeyState) Cipher(k handshake.KeyFlags) *PayloadCipher {
 	if k != handshake.KeyEven && k != handshake.KeyOdd {
 		return nil

@@ -19,13 +19,13 @@ import (
 // this gopacket and compares the SRT layer with the codec's decode, then
 // serializes the frame back.
 func TestCorpus(t *testing.T) {
-	sharedRegister()
+	tableRegister()
 	caps, err := testcorpus.Captures()
 	if err != nil || len(caps) == 0 {
 		t.Fatalf("corpus: %v", err)
 	}
 	total := 0
-	s := newSharedStack()
+	s := newTableStack()
 	for _, c := range caps {
 		frames, err := testcorpus.Frames(c.Name)
 		if err != nil {
@@ -62,7 +62,7 @@ func TestCorpus(t *testing.T) {
 }
 
 // TestSharedFilesAlike: this module's layer_test.go and pcap's
-// layer_shared_test.go are the same tests (only the package, the gopacket
+// layer_table_test.go are the same tests (only the package, the gopacket
 // import path and the opening comment differ), so that both layers are held
 // to one table the same way.
 func TestSharedFilesAlike(t *testing.T) {
@@ -70,9 +70,9 @@ func TestSharedFilesAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	theirs, err := os.ReadFile(filepath.Join("..", "pcap", "layer_shared_test.go"))
+	theirs, err := os.ReadFile(filepath.Join("..", "pcap", "layer_table_test.go"))
 	if err != nil {
-		t.Skipf("no ../pcap/layer_shared_test.go (not in srtwire's repository): %v", err)
+		t.Skipf("no ../pcap/layer_table_test.go (not in srtwire's repository): %v", err)
 	}
 	norm := func(b []byte) string {
 		b = regexp.MustCompile(`(?s)^package \w+\n\n(// [^\n]*\n)*\n`).ReplaceAll(b, nil)
@@ -81,6 +81,6 @@ func TestSharedFilesAlike(t *testing.T) {
 		return string(b)
 	}
 	if norm(mine) != norm(theirs) {
-		t.Fatal("gopacketsrt/layer_test.go and pcap/layer_shared_test.go differ beyond their package, gopacket import and opening comment: keep them alike")
+		t.Fatal("gopacketsrt/layer_test.go and pcap/layer_table_test.go differ beyond their package, gopacket import and opening comment: keep them alike")
 	}
 }

@@ -11,7 +11,7 @@
 //	github.com/google/gopacket   → github.com/srtwire/srtwire/pcap
 //	github.com/gopacket/gopacket → github.com/srtwire/srtwire/gopacketsrt
 //
-// Both layers pass one shared test table (srtwire's internal/layertest):
+// Both layers pass one test table (srtwire's internal/layertest):
 // the same datagrams decode to the same fields, errors and layer chains,
 // and serialize back to the same bytes.
 //

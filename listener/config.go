@@ -42,7 +42,7 @@ type Config struct {
 	// reject callers whose key material cannot be used.
 	EnforcedEncryption bool
 	// KEKs caches derived KEKs (PBKDF2 costs about a millisecond); nil
-	// uses a cache shared by the package.
+	// uses one cache for the whole package.
 	KEKs *crypt.KEKCache
 
 	// MessageAPI is SRTO_MESSAGEAPI: true for live (message) mode, false
@@ -223,11 +223,11 @@ func (c *Config) flightCapacity() uint32 {
 	return uint32(min(fw, rb))
 }
 
-var sharedKEKs = crypt.NewKEKCache(0)
+var packageKEKs = crypt.NewKEKCache(0)
 
 func (c *Config) keks() *crypt.KEKCache {
 	if c.KEKs != nil {
 		return c.KEKs
 	}
-	return sharedKEKs
+	return packageKEKs
 }

@@ -1,4 +1,4 @@
-// Package layertest is the test table shared by the two gopacket SRT
+// Package layertest is the one test table of the two gopacket SRT
 // layers of srtwire: pcap.SRT (github.com/google/gopacket) and
 // gopacketsrt.SRT (github.com/gopacket/gopacket, a module of its own).
 // Both layers must decode, report and serialize every case the same way.
@@ -205,7 +205,7 @@ func Cases() []Case {
 		}})
 	}
 	ts := packet.Header{Seq: 1000, Position: packet.PositionSolo, InOrder: false, MsgNo: 5, Timestamp: 123456, DstSocket: 0x1234567}
-	data("data", ts, []byte("srtwire: one shared table for both gopackets"))
+	data("data", ts, []byte("srtwire: one table for both gopackets"))
 	retx := ts
 	retx.Seq, retx.Retransmitted, retx.Position, retx.MsgNo = 999, true, packet.PositionFirst, 4
 	data("data retransmitted", retx, make([]byte, 1316))

@@ -1,6 +1,6 @@
 package pcap
 
-// The shared layer tests: the table of internal/layertest, run against
+// The layer table tests: the table of internal/layertest, run against
 // pcap.SRT (github.com/google/gopacket). gopacketsrt/layer_test.go, in the
 // module of the github.com/gopacket/gopacket layer, runs the same tests,
 // line for line, against gopacketsrt.SRT; keep the two files alike.
@@ -19,20 +19,20 @@ import (
 	"github.com/srtwire/srtwire/packet"
 )
 
-var sharedPortOnce sync.Once
+var tablePortOnce sync.Once
 
-// sharedRegister binds the table's SRT port, once, before any decoding.
-func sharedRegister() { sharedPortOnce.Do(func() { RegisterUDPPort(layertest.Port) }) }
+// tableRegister binds the table's SRT port, once, before any decoding.
+func tableRegister() { tablePortOnce.Do(func() { RegisterUDPPort(layertest.Port) }) }
 
-type sharedTrunc bool
+type tableTrunc bool
 
-func (f *sharedTrunc) SetTruncated() { *f = true }
+func (f *tableTrunc) SetTruncated() { *f = true }
 
 func TestSharedRegistration(t *testing.T) {
 	if int(LayerTypeSRT) != layertest.LayerTypeNumber || LayerTypeSRT.String() != "SRT" {
 		t.Fatalf("LayerTypeSRT = %d %q, want %d \"SRT\"", LayerTypeSRT, LayerTypeSRT, layertest.LayerTypeNumber)
 	}
-	sharedRegister()
+	tableRegister()
 	if got := layers.UDPPort(layertest.Port).LayerType(); got != LayerTypeSRT {
 		t.Fatalf("port %d is bound to %v", layertest.Port, got)
 	}
@@ -48,7 +48,7 @@ func TestSharedDecodeFromBytes(t *testing.T) {
 	var reused SRT
 	for _, c := range layertest.Cases() {
 		for _, s := range []*SRT{new(SRT), &reused} {
-			var trunc sharedTrunc
+			var trunc tableTrunc
 			err := s.DecodeFromBytes(c.Datagram, &trunc)
 			if err != c.Err {
 				t.Errorf("%s: DecodeFromBytes = %v, want %v", c.Name, err, c.Err)
@@ -84,9 +84,9 @@ func TestSharedDecodeFromBytes(t *testing.T) {
 	}
 }
 
-// sharedStack is a DecodingLayerParser over Ethernet, IPv4, IPv6, UDP,
+// tableStack is a DecodingLayerParser over Ethernet, IPv4, IPv6, UDP,
 // SRT and Payload.
-type sharedStack struct {
+type tableStack struct {
 	eth     layers.Ethernet
 	ip4     layers.IPv4
 	ip6     layers.IPv6
@@ -97,13 +97,13 @@ type sharedStack struct {
 	decoded []gopacket.LayerType
 }
 
-func newSharedStack() *sharedStack {
-	s := &sharedStack{}
+func newTableStack() *tableStack {
+	s := &tableStack{}
 	s.parser = gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &s.eth, &s.ip4, &s.ip6, &s.udp, &s.srt, &s.payload)
 	return s
 }
 
-func (s *sharedStack) serializable() []gopacket.SerializableLayer {
+func (s *tableStack) serializable() []gopacket.SerializableLayer {
 	var out []gopacket.SerializableLayer
 	for _, lt := range s.decoded {
 		switch lt {
@@ -124,19 +124,19 @@ func (s *sharedStack) serializable() []gopacket.SerializableLayer {
 	return out
 }
 
-// sharedFrame is a case's datagram in a frame, with the layer chain the
+// tableFrame is a case's datagram in a frame, with the layer chain the
 // frame must decode to.
-type sharedFrame struct {
+type tableFrame struct {
 	c     layertest.Case
 	name  string
 	frame []byte
 	want  []gopacket.LayerType
 }
 
-// sharedFrames returns every case that UDP hands to SRT (a non-empty
+// tableFrames returns every case that UDP hands to SRT (a non-empty
 // datagram) in an IPv4 and an IPv6 frame.
-func sharedFrames() []sharedFrame {
-	var out []sharedFrame
+func tableFrames() []tableFrame {
+	var out []tableFrame
 	for _, c := range layertest.Cases() {
 		if len(c.Datagram) == 0 {
 			continue
@@ -153,7 +153,7 @@ func sharedFrames() []sharedFrame {
 			if c.HasPayloadLayer() {
 				want = append(want, gopacket.LayerTypePayload)
 			}
-			out = append(out, sharedFrame{c, fmt.Sprintf("%s/%v", c.Name, ip), layertest.Frame(c.Datagram, v6), want})
+			out = append(out, tableFrame{c, fmt.Sprintf("%s/%v", c.Name, ip), layertest.Frame(c.Datagram, v6), want})
 		}
 	}
 	return out
@@ -162,10 +162,10 @@ func sharedFrames() []sharedFrame {
 // TestSharedParser decodes every case's frames through a
 // DecodingLayerParser and serializes the decoded layers back.
 func TestSharedParser(t *testing.T) {
-	sharedRegister()
-	s := newSharedStack()
+	tableRegister()
+	s := newTableStack()
 	n := 0
-	for _, f := range sharedFrames() {
+	for _, f := range tableFrames() {
 		c, name, frame, want := f.c, f.name, f.frame, f.want
 		err := s.parser.DecodeLayers(frame, &s.decoded)
 		if !slices.Equal(s.decoded, want) {
@@ -224,8 +224,8 @@ func TestSharedParser(t *testing.T) {
 
 // TestSharedNewPacket decodes every case's frames with gopacket.NewPacket.
 func TestSharedNewPacket(t *testing.T) {
-	sharedRegister()
-	for _, f := range sharedFrames() {
+	tableRegister()
+	for _, f := range tableFrames() {
 		c, name, frame, want := f.c, f.name, f.frame, f.want
 		pkt := gopacket.NewPacket(frame, layers.LayerTypeEthernet, gopacket.Default)
 		var got []gopacket.LayerType
