@@ -52,6 +52,25 @@
 //		(packets, retransmitted, lost, FEC, late, payload Mbit/s, RTT, NAKs),
 //		as CSV with a header line, or JSON Lines with -json. Goes with
 //		every mode.
+//	-extract DIR
+//		Instead of the packets, write the payload of each direction of each
+//		connection into a file of its own in DIR (created if need be), in
+//		sequence order, retransmitted copies dropped, reordering repaired,
+//		messages reassembled, decrypted with -passphrase:
+//		caller-to-listener_ADDR_PORT_to_ADDR_PORT.ts when the payload is
+//		MPEG-TS, .bin otherwise (a name used twice gets _2, _3, ...). One
+//		line per file on standard output: bytes, packets, messages, gaps
+//		(with their byte offsets), decryption, and for MPEG-TS the sync and
+//		continuity checks. An encrypted payload that no passphrase opens is
+//		not written; the line says why. Not with -x, -json, -summary or
+//		-stats.
+//	-extract-gaps fill|skip
+//		With -extract, what to write in place of lost packets: skip (the
+//		default) concatenates what arrived; fill writes MPEG-TS null
+//		packets (zeros in other streams), so that players keep their timing.
+//	-extract-ciphertext
+//		With -extract, write a payload that cannot be decrypted as it is
+//		(encrypted) instead of refusing it.
 //	-rejects
 //		Only the HANDSHAKE packets that reject a connection; with -summary,
 //		only the rejected attempts.
@@ -260,8 +279,8 @@
 //
 //	0  done (including a capture in which no SRT was found, which is said on
 //	   standard error, and -h and -version)
-//	1  an input that cannot be read (or a -timeseries FILE that cannot be
-//	   written): a missing file, a directory, a file
+//	1  an input that cannot be read (or a -timeseries FILE or an -extract
+//	   file that cannot be written): a missing file, a directory, a file
 //	   that is not a pcap or pcapng capture, or a damaged or truncated
 //	   capture. Everything decodable before the damage is printed first,
 //	   then the file name and where the damage is on standard error (for a
@@ -270,7 +289,8 @@
 //	   please report it with the capture) also exits with 1.
 //	2  bad usage: an unknown flag, or a bad -type, -port, -count,
 //	   -stream-id, -t or -progress value, -only without -port, -x with
-//	   -json, -summary or -stats, -summary with -stats, an empty
+//	   -json, -summary or -stats, -summary with -stats, -extract with -x,
+//	   -json, -summary or -stats, a bad -extract-gaps, an empty
 //	   passphrase, or a -passphrase-file that cannot be read or holds none
 //	130, 143
 //	   stopped by SIGINT or SIGTERM, after writing what was decoded

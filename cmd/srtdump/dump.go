@@ -55,7 +55,8 @@ type dumper struct {
 	rd   *pcap.Reader // the current capture's reader, once it is open
 	prog progress     // the current capture's progress line
 
-	crypt *decryptor // -passphrase, -passphrase-file, SRT_PASSPHRASE
+	crypt   *decryptor // -passphrase, -passphrase-file, SRT_PASSPHRASE
+	extract *extractor // -extract DIR
 
 	srt      int      // SRT frames found in all captures so far
 	sidsSeen []string // a few Stream IDs that -stream-id did not match
@@ -204,10 +205,17 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	// the Tracker's memory is bounded, but it is not needed to print
 	// packets.
 	var tr *session.Tracker
-	if d.attempts() || d.cfg.streamID != "" || d.series != nil {
+	if d.attempts() || d.cfg.streamID != "" || d.series != nil || d.extract != nil {
 		tr = session.NewTracker()
 	}
 	d.tr, d.rows, d.headed = tr, 0, false
+	if d.extract != nil {
+		// The Tracker recovers the keys; the Extractor takes them.
+		tr.Passphrases = d.cfg.passphrases
+		if d.crypt != nil {
+			tr.KEKs = d.crypt.cache
+		}
+	}
 	if d.attempts() {
 		// The Tracker keeps at most MaxAttempts attempts; those it retires
 		// go to the Grouper, whose closed groups are printed as they go,
@@ -230,6 +238,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 			}
 		}
 	}
+	if d.extract != nil {
+		d.extract.start(tr) // last: it chains tr.OnRetire
+	}
 	n := 0
 	for r.Next() && !d.done() {
 		f := r.Frame()
@@ -243,6 +254,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 			// barriers).
 			sf := session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
 			a = tr.Add(&sf)
+			if d.extract != nil {
+				d.extract.add(a, &sf)
+			}
 			if len(d.pending) > 0 {
 				d.writeGroups(d.pending)
 				clear(d.pending)
@@ -261,7 +275,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 				d.noteKM(a, v)
 			}
 		}
-		if d.attempts() || !d.match(f, a) {
+		if d.attempts() || d.extract != nil || !d.match(f, a) {
 			continue
 		}
 		if d.cfg.hex {
@@ -271,6 +285,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 		d.printed++
 	}
 	prog.finish(r.Stats())
+	if d.extract != nil {
+		d.extract.finish()
+	}
 	if tr != nil {
 		d.endAttempts()
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/srtwire/srtwire/crypt"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/pcap"
+	"github.com/srtwire/srtwire/session"
 )
 
 //go:embed sample.pcap
@@ -81,6 +82,10 @@ type config struct {
 	// number here, from 1, and never writes them.
 	passphrases passList
 	passFile    string
+	// -extract DIR, -extract-gaps fill|skip, -extract-ciphertext
+	extract       string
+	extractGaps   string
+	extractCipher bool
 }
 
 // getenv reads the environment (tests replace it).
@@ -250,6 +255,9 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
 	fs.BoolVar(&cfg.stats, "stats", false, "instead of the packets, per connection attempt and direction the statistics\n(data, retransmissions, loss, rates, RTT, ...) and the health findings")
 	fs.StringVar(&cfg.timeseries, "timeseries", "", "also write a time series to `FILE`: one CSV row (JSON Lines with -json) per\nsecond and direction of each connection")
+	fs.StringVar(&cfg.extract, "extract", "", "instead of the packets, write the payload of each direction of each connection\ninto a file in `DIR`, in sequence order, retransmissions removed, decrypted\nwith -passphrase: caller-to-listener_ADDR_PORT_to_ADDR_PORT.ts for MPEG-TS,\n.bin otherwise; one line per file on stdout (bytes, packets, gaps, decryption,\nMPEG-TS checks)")
+	fs.StringVar(&cfg.extractGaps, "extract-gaps", "skip", "with -extract, what to `write` in place of lost packets: fill (MPEG-TS null\npackets, so that players keep their timing; zeros in other streams) or skip")
+	fs.BoolVar(&cfg.extractCipher, "extract-ciphertext", false, "with -extract, write a payload that cannot be decrypted as it is (encrypted)\ninstead of refusing it")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "srtdump: "+format+"\n", a...)
@@ -309,6 +317,15 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 			fmt.Fprintf(stderr, "srtdump: warning: passphrase #%d is %d bytes long; libsrt takes %d to %d\n", i+1, len(pw), crypt.MinPassphraseLen, crypt.MaxPassphraseLen)
 		}
 	}
+	if cfg.extract != "" && (cfg.hex || cfg.json || cfg.summary || cfg.stats) {
+		return bad("-extract writes files and one line per file, not with -x, -json, -summary or -stats")
+	}
+	if cfg.extract == "" && (cfg.extractGaps != "skip" || cfg.extractCipher) {
+		return bad("-extract-gaps and -extract-ciphertext go with -extract DIR")
+	}
+	if _, err := session.ParseGapMode(cfg.extractGaps); err != nil {
+		return bad("-extract-gaps: want fill or skip, not %q", cfg.extractGaps)
+	}
 	if cfg.summary && cfg.stats {
 		return bad("-summary and -stats: choose one (-stats has the summary's figures too)")
 	}
@@ -327,6 +344,20 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	d := newDumper(&cfg, out, stderr)
+	if cfg.extract != "" {
+		gaps, _ := session.ParseGapMode(cfg.extractGaps)
+		x, err := newExtractor(cfg.extract, gaps, cfg.extractCipher, out)
+		if err != nil {
+			fmt.Fprintf(stderr, "srtdump: -extract: %v\n", err)
+			return 1
+		}
+		d.extract = x
+		defer func() {
+			if status == 0 && x.failed {
+				status = 1
+			}
+		}()
+	}
 	if cfg.timeseries != "" {
 		f, err := os.Create(cfg.timeseries)
 		if err != nil {
