@@ -71,6 +71,25 @@
 //	-extract-ciphertext
 //		With -extract, write a payload that cannot be decrypted as it is
 //		(encrypted) instead of refusing it.
+//	-parquet DIR
+//		Instead of the packets, write two Parquet tables per FILE, for
+//		DuckDB, Spark, Trino, ClickHouse, pandas or Polars:
+//		DIR/packets/NAME.parquet, one row per SRT packet (the -json keys as
+//		typed columns), and DIR/connections/NAME.parquet, one row per
+//		connection attempt and direction (the -stats -json keys, findings
+//		as a list). NAME is the FILE's base name without .pcap, .pcapng,
+//		.cap and .gz; two FILEs of the same NAME are refused. Each file is
+//		written under a temporary name and renamed when complete; one line
+//		per file written on standard error ("srtdump: wrote
+//		DIR/packets/NAME.parquet: 149 rows"). The columns are listed in
+//		docs/parquet.md. Not with -x, -json, -summary, -stats, -extract or
+//		the filters (-rejects, -type, -stream-id, -count).
+//	-j N
+//		Decode N FILEs at once (default: the number of CPUs). The output is
+//		the same as with -j 1, byte for byte, in the order of the FILEs:
+//		each FILE's output is held (in memory, then in a temporary file
+//		past a few MiB) until those before it are written, and at most N
+//		FILEs are in flight.
 //	-rejects
 //		Only the HANDSHAKE packets that reject a connection; with -summary,
 //		only the rejected attempts.
@@ -279,8 +298,8 @@
 //
 //	0  done (including a capture in which no SRT was found, which is said on
 //	   standard error, and -h and -version)
-//	1  an input that cannot be read (or a -timeseries FILE or an -extract
-//	   file that cannot be written): a missing file, a directory, a file
+//	1  an input that cannot be read (or a -timeseries FILE, an -extract
+//	   file or a -parquet table that cannot be written): a missing file, a directory, a file
 //	   that is not a pcap or pcapng capture, or a damaged or truncated
 //	   capture. Everything decodable before the damage is printed first,
 //	   then the file name and where the damage is on standard error (for a
@@ -290,7 +309,8 @@
 //	2  bad usage: an unknown flag, or a bad -type, -port, -count,
 //	   -stream-id, -t or -progress value, -only without -port, -x with
 //	   -json, -summary or -stats, -summary with -stats, -extract with -x,
-//	   -json, -summary or -stats, a bad -extract-gaps, an empty
+//	   -json, -summary or -stats, a bad -extract-gaps, -parquet with an
+//	   output mode or a filter, two -parquet FILEs of one NAME, -j 0, an empty
 //	   passphrase, or a -passphrase-file that cannot be read or holds none
 //	130, 143
 //	   stopped by SIGINT or SIGTERM, after writing what was decoded

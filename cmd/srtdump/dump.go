@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
@@ -55,8 +57,9 @@ type dumper struct {
 	rd   *pcap.Reader // the current capture's reader, once it is open
 	prog progress     // the current capture's progress line
 
-	crypt   *decryptor // -passphrase, -passphrase-file, SRT_PASSPHRASE
-	extract *extractor // -extract DIR
+	crypt     *decryptor // -passphrase, -passphrase-file, SRT_PASSPHRASE
+	extract   *extractor // -extract DIR
+	pqWorkers int        // -parquet: PacketWriter.SetWorkers
 
 	srt      int      // SRT frames found in all captures so far
 	sidsSeen []string // a few Stream IDs that -stream-id did not match
@@ -205,7 +208,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	// the Tracker's memory is bounded, but it is not needed to print
 	// packets.
 	var tr *session.Tracker
-	if d.attempts() || d.cfg.streamID != "" || d.series != nil || d.extract != nil {
+	if d.attempts() || d.cfg.streamID != "" || d.series != nil || d.extract != nil || d.cfg.parquet != "" {
 		tr = session.NewTracker()
 	}
 	d.tr, d.rows, d.headed = tr, 0, false
@@ -233,6 +236,26 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 		onRetire := tr.OnRetire
 		tr.OnRetire = func(a *session.Attempt) {
 			d.series.retire(a)
+			if onRetire != nil {
+				onRetire(a)
+			}
+		}
+	}
+	var pq *parquetout.Capture
+	if d.cfg.parquet != "" {
+		var err error
+		if pq, err = parquetout.Create(d.cfg.parquet, parquetout.TableName(name), name); err != nil {
+			fmt.Fprintf(d.errw, "srtdump: -parquet: %s: %v\n", name, err)
+			return 1
+		}
+		pq.Packets.SetWorkers(d.pqWorkers)
+		if d.crypt != nil {
+			// As -stats: the figures of decrypted data.
+			tr.Passphrases, tr.KEKs = d.cfg.passphrases, d.crypt.cache
+		}
+		onRetire := tr.OnRetire
+		tr.OnRetire = func(a *session.Attempt) {
+			pq.Attempts(a) // an error is kept, and returned by Close
 			if onRetire != nil {
 				onRetire(a)
 			}
@@ -266,6 +289,10 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 		if n++; n&1023 == 0 {
 			prog.update(r.Stats(), in.n)
 		}
+		if pq != nil {
+			pq.Packet(f) // an error is kept, and returned by Close
+			continue
+		}
 		var plain []byte
 		if d.crypt != nil {
 			// Every frame: key material may be filtered out.
@@ -288,10 +315,29 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	if d.extract != nil {
 		d.extract.finish()
 	}
+	if pq != nil {
+		tr.Flush()
+		pq.Attempts(tr.Attempts()...)
+	}
 	if tr != nil {
 		d.endAttempts()
 	}
 	d.tr = nil
+	pqStatus := 0
+	if pq != nil {
+		// The tables of what was decoded, even of a damaged capture
+		// (said below); nothing, and the previous files left as they
+		// were, when they cannot be written.
+		rows, conns := pq.Packets.Rows(), pq.Connections.Rows()
+		if err := pq.Close(); err != nil {
+			fmt.Fprintf(d.errw, "srtdump: -parquet: %s: %v\n", name, err)
+			pqStatus = 1
+		} else {
+			t := parquetout.TableName(name) + ".parquet"
+			fmt.Fprintf(d.errw, "srtdump: wrote %s: %d rows\n", filepath.Join(d.cfg.parquet, parquetout.PacketsDir, t), rows)
+			fmt.Fprintf(d.errw, "srtdump: wrote %s: %d rows\n", filepath.Join(d.cfg.parquet, parquetout.ConnectionsDir, t), conns)
+		}
+	}
 	st := r.Stats()
 	d.srt += st.SRT
 	if err := r.Err(); err != nil {
@@ -318,7 +364,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 		hint := " (if SRT runs there, name its port with -port)"
 		fmt.Fprintf(d.errw, "srtdump: %s: no SRT traffic found in %d frames%s\n", name, st.Frames, hint)
 	}
-	return 0
+	return pqStatus
 }
 
 // setHex gives the text writer what -x dumps under f's line: the payload

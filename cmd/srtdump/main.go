@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/srtwire/srtwire/crypt"
+	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
@@ -86,6 +88,10 @@ type config struct {
 	extract       string
 	extractGaps   string
 	extractCipher bool
+	// -parquet DIR
+	parquet string
+	// -j N: how many FILEs are decoded at once
+	jobs int
 }
 
 // getenv reads the environment (tests replace it).
@@ -258,6 +264,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	fs.StringVar(&cfg.extract, "extract", "", "instead of the packets, write the payload of each direction of each connection\ninto a file in `DIR`, in sequence order, retransmissions removed, decrypted\nwith -passphrase: caller-to-listener_ADDR_PORT_to_ADDR_PORT.ts for MPEG-TS,\n.bin otherwise; one line per file on stdout (bytes, packets, gaps, decryption,\nMPEG-TS checks)")
 	fs.StringVar(&cfg.extractGaps, "extract-gaps", "skip", "with -extract, what to `write` in place of lost packets: fill (MPEG-TS null\npackets, so that players keep their timing; zeros in other streams) or skip")
 	fs.BoolVar(&cfg.extractCipher, "extract-ciphertext", false, "with -extract, write a payload that cannot be decrypted as it is (encrypted)\ninstead of refusing it")
+	fs.StringVar(&cfg.parquet, "parquet", "", "instead of the packets, write two Parquet tables per FILE into `DIR`:\nDIR/packets/NAME.parquet (one row per SRT packet) and\nDIR/connections/NAME.parquet (one row per attempt and direction), NAME the\nFILE's base name without .pcap, .pcapng, .cap, .gz (see docs/parquet.md); one\nline per file written on stderr")
+	fs.IntVar(&cfg.jobs, "j", runtime.NumCPU(), "decode `N` FILEs at once; the output is the same as with -j 1, in the order\nof the FILEs")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "srtdump: "+format+"\n", a...)
@@ -326,6 +334,25 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	if _, err := session.ParseGapMode(cfg.extractGaps); err != nil {
 		return bad("-extract-gaps: want fill or skip, not %q", cfg.extractGaps)
 	}
+	if cfg.parquet != "" {
+		if cfg.hex || cfg.json || cfg.summary || cfg.stats || cfg.extract != "" {
+			return bad("-parquet writes tables, not with -x, -json, -summary, -stats or -extract")
+		}
+		if cfg.rejects || cfg.types != 0 || cfg.streamID != "" || cfg.count != 0 {
+			return bad("-parquet writes every packet and attempt: filter in the query, not with -rejects, -type, -stream-id or -count")
+		}
+		seen := map[string]string{}
+		for _, name := range files {
+			t := parquetout.TableName(name)
+			if prev, ok := seen[t]; ok {
+				return bad("-parquet: %s and %s would both write %s.parquet: rename one, or convert them into different DIRs", prev, name, t)
+			}
+			seen[t] = name
+		}
+	}
+	if cfg.jobs < 1 {
+		return bad("-j: want a number of FILEs of 1 or more, not %d", cfg.jobs)
+	}
 	if cfg.summary && cfg.stats {
 		return bad("-summary and -stats: choose one (-stats has the summary's figures too)")
 	}
@@ -344,6 +371,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	d := newDumper(&cfg, out, stderr)
+	d.pqWorkers = 1
+	if len(files) <= 1 {
+		// One capture: its columns are encoded in parallel instead.
+		d.pqWorkers = runtime.GOMAXPROCS(0)
+	}
 	if cfg.extract != "" {
 		gaps, _ := session.ParseGapMode(cfg.extractGaps)
 		x, err := newExtractor(cfg.extract, gaps, cfg.extractCipher, out)

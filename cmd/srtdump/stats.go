@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -33,13 +34,13 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 		b = fmt.Appendf(b, "stream ID %s  ", displayString(a.StreamID))
 	}
 	b = fmt.Appendf(b, "encryption %s", encryptionText(a))
-	if latencyKnown(a) {
+	if parquetout.LatencyKnown(a) {
 		b = fmt.Appendf(b, "  latency %d ms", a.LatencyMS)
 	}
 	if a.HandshakeRTT > 0 {
 		b = fmt.Appendf(b, "  handshake RTT %.3f ms", float64(a.HandshakeRTT.Microseconds())/1000)
 	}
-	if conclusionSeen(a) {
+	if parquetout.ConclusionSeen(a) {
 		b = fmt.Appendf(b, "  congestion %s", a.Congestion)
 	}
 	if a.Filter != "" {

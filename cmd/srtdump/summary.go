@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/session"
 )
@@ -116,49 +117,13 @@ func (d *dumper) writeGroups(gs []*session.Group) {
 	}
 }
 
-// latencyKnown reports whether a's latency was seen in a handshake: an
-// HSREQ (which sets the SRT version) or an HSRSP (which sets the
-// directions' latencies).
-func latencyKnown(a *session.Attempt) bool {
-	if a.SRTVersion != 0 {
-		return true
-	}
-	for _, dir := range a.Directions() {
-		if dir.LatencyMS.Known {
-			return true
-		}
-	}
-	return false
-}
-
-// cryptoStatus is a.CryptoStatus, except for an attempt whose initiator's
-// CONCLUSION was not seen and that carried no data (an INDUCTION never
-// answered, or rejected at once): the capture does not tell whether it
-// would have encrypted (an INDUCTION carries no key length), which
-// session.Attempt.CryptoStatus calls "none".
-func cryptoStatus(a *session.Attempt) session.CryptoStatus {
-	if st := a.CryptoStatus(); !(st == session.CryptoNone && a.DataPackets == 0 && !conclusionSeen(a)) {
-		return st
-	}
-	return session.CryptoUnknown
-}
-
 // encryptionText is the ENCRYPTION column (a.EncryptionText, but see
-// cryptoStatus).
+// parquetout.CryptoStatus).
 func encryptionText(a *session.Attempt) string {
-	if st := cryptoStatus(a); st == session.CryptoUnknown {
+	if st := parquetout.CryptoStatus(a); st == session.CryptoUnknown {
 		return st.String()
 	}
 	return a.EncryptionText()
-}
-
-// conclusionSeen reports whether a CONCLUSION of the attempt was seen, so
-// that its Stream ID, congestion control and filter are known (empty or
-// the default when it carried none). A session whose handshake was not
-// captured, or a caller whose INDUCTION was never answered, has none.
-func conclusionSeen(a *session.Attempt) bool {
-	return latencyKnown(a) || a.StreamID != "" || a.Filter != "" || a.RequestedKeyLen > 0 || a.KMStateSet ||
-		a.Outcome == session.OutcomeRejected && a.HandshakeRTT > 0
 }
 
 // modeText is the MODE column: the mode, and whether the roles were
@@ -319,7 +284,7 @@ func (d *dumper) summaryTable(sel []*session.Group, first int) {
 			rtt = strconv.FormatFloat(float64(a.HandshakeRTT.Microseconds())/1000, 'f', 3, 64) + "ms"
 		}
 		lat := "-"
-		if latencyKnown(a) {
+		if parquetout.LatencyKnown(a) {
 			lat = strconv.Itoa(a.LatencyMS) + "ms"
 		}
 		pe := "-"
@@ -401,7 +366,7 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 	w.int("attempts", int64(g.Attempts))
 	w.time("first_time", g.FirstTime)
 	w.time("last_time", g.LastTime)
-	hs := conclusionSeen(a)
+	hs := parquetout.ConclusionSeen(a)
 	if hs {
 		w.str("stream_id", a.StreamID)
 	}
@@ -409,7 +374,7 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 		w.bool("truncated", true)
 	}
 	enc := a.Encryption()
-	st := cryptoStatus(a)
+	st := parquetout.CryptoStatus(a)
 	switch {
 	case enc != "":
 	case st == session.CryptoUnknown || st == session.CryptoNoKM:
@@ -441,7 +406,7 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 			}
 		}
 	}
-	if latencyKnown(a) {
+	if parquetout.LatencyKnown(a) {
 		w.int("latency_ms", int64(a.LatencyMS))
 	}
 	if hs {

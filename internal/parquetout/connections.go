@@ -330,8 +330,8 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 	r.StreamID = a.StreamID
 	r.Truncated = a.Truncated
 	// encryption and encryption_state as srtdump's summary writes them
-	// (cmd/srtdump/summary.go, summaryKeys and cryptoStatus).
-	st := cryptoStatus(a)
+	// (cmd/srtdump/summary.go, summaryKeys; CryptoStatus is the one rule both use).
+	st := CryptoStatus(a)
 	enc := a.Encryption()
 	switch {
 	case enc != "":
@@ -348,7 +348,7 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 	if a.KMStateSet {
 		r.KMState = ptr(a.KMState.String())
 	}
-	if latencyKnown(a) {
+	if LatencyKnown(a) {
 		r.LatencyMS = ptr(int32(a.LatencyMS))
 	}
 	r.Congestion = a.Congestion
@@ -421,31 +421,6 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 		r.PeerIPSeen = ptr(a.PeerIPSeen.String())
 		r.PeerIPFrame = ptr(int64(a.PeerIPFrame))
 	}
-}
-
-// latencyKnown reports whether a's latency was seen in a handshake (an
-// HSREQ, which sets the SRT version, or an HSRSP, which sets the
-// directions' latencies), as srtdump decides whether to write latency_ms.
-func latencyKnown(a *session.Attempt) bool {
-	if a.SRTVersion != 0 {
-		return true
-	}
-	for _, d := range a.Directions() {
-		if d.LatencyMS.Known {
-			return true
-		}
-	}
-	return false
-}
-
-// cryptoStatus is a.CryptoStatus, except for a caller whose INDUCTION was
-// never answered: the capture does not tell whether it would have
-// encrypted, which session calls "none" (srtdump's encryption_state).
-func cryptoStatus(a *session.Attempt) session.CryptoStatus {
-	if st := a.CryptoStatus(); !(st == session.CryptoNone && a.Outcome == session.OutcomeNoAnswer && a.RequestedKeyLen == 0) {
-		return st
-	}
-	return session.CryptoUnknown
 }
 
 // directionName says which way a direction's data goes.
