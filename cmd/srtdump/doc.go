@@ -127,8 +127,8 @@
 //	-t local|abs|utc|rel|delta
 //		The TIME column of the packet lines. local, the default (abs is the
 //		same), is the capture time of day in the local time zone with
-//		microseconds; the first line, and the first line of each new day,
-//		starts with the date and ends with the zone ("2026-11-24
+//		microseconds; the first line of each FILE, and the first line of
+//		each new day, starts with the date and ends with the zone ("2026-11-24
 //		19:26:30.991349 UTC"). utc is the same in UTC. rel is the seconds
 //		since the first SRT packet of the FILE, delta the seconds since the
 //		previous line (of the FILE). JSON times are always RFC 3339 in UTC.

@@ -268,7 +268,10 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	for r.Next() && !d.done() {
 		f := r.Frame()
 		if n == 0 {
-			d.text.t0, d.text.lines = f.Time, 0 // -t rel, delta
+			// -t rel, delta; local and utc give the date on the first
+			// line of each FILE, so that it reads alone (and -j decodes
+			// FILEs independently).
+			d.text.t0, d.text.lines, d.text.day = f.Time, 0, 0
 		}
 		var a *session.Attempt
 		if tr != nil {

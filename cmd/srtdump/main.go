@@ -433,6 +433,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 		return st
 	}
 	d.multi = len(files) > 1
+	if d.parallelOK(files) {
+		status = d.parallel(files)
+		d.filterReport()
+		return status
+	}
 	status = 0
 	for _, name := range files {
 		var st int

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestParallelSameOutput (issue 21): -j 2 over the whole corpus writes
+// the same bytes as -j 1 (standard output, standard error, exit status)
+// in every mode, and the same Parquet files.
+func TestParallelSameOutput(t *testing.T) {
+	files := corpusFiles(t)
+	modes := [][]string{
+		nil, {"-json"}, {"-x"}, {"-t", "utc"}, {"-summary"}, {"-summary", "-json"}, {"-stats"}, {"-stats", "-json"},
+		{"-rejects", "-summary"}, {"-type", "nak"}, {"-stream-id", "nomatch"},
+		{"-passphrase", "corpus-secret-16", "-x"}, {"-passphrase", "corpus-secret-16", "-stats", "-json"},
+	}
+	for _, m := range modes {
+		st1, out1, err1 := runCmd(t, nil, append(append([]string{"-j", "1"}, m...), files...)...)
+		st2, out2, err2 := runCmd(t, nil, append(append([]string{"-j", "2"}, m...), files...)...)
+		assert.Equal(t, st1, st2, "%v", m)
+		assert.True(t, out1 == out2, "%v: stdout differs", m)
+		assert.Equal(t, err1, err2, "%v", m)
+		assert.NotEmpty(t, out1+err1, "%v", m)
+	}
+
+	d1, d2 := t.TempDir(), t.TempDir()
+	st1, _, err1 := runCmd(t, nil, append([]string{"-j", "1", "-parquet", d1}, files...)...)
+	st2, _, err2 := runCmd(t, nil, append([]string{"-j", "2", "-parquet", d2}, files...)...)
+	require.Equal(t, 0, st1, err1)
+	require.Equal(t, 0, st2, err2)
+	assert.Equal(t, strings.ReplaceAll(err1, d1, "DIR"), strings.ReplaceAll(err2, d2, "DIR"))
+	got, err := filepath.Glob(filepath.Join(d1, "*", "*.parquet"))
+	require.NoError(t, err)
+	require.Len(t, got, 2*len(files))
+	for _, p1 := range got {
+		rel, _ := filepath.Rel(d1, p1)
+		b1, err := os.ReadFile(p1)
+		require.NoError(t, err)
+		b2, err := os.ReadFile(filepath.Join(d2, rel))
+		require.NoError(t, err)
+		assert.True(t, string(b1) == string(b2), rel)
+	}
+}
+
+// TestSpill: a FILE's output held by -j past spillAt goes to a temporary
+// file and comes back whole.
+func TestSpill(t *testing.T) {
+	var s spill
+	chunk := []byte(strings.Repeat("0123456789abcdef", 1<<12))
+	var want []byte
+	for len(want) <= 2*spillAt {
+		_, err := s.Write(chunk)
+		require.NoError(t, err)
+		want = append(want, chunk...)
+	}
+	require.NotNil(t, s.f)
+	var b strings.Builder
+	require.NoError(t, s.writeTo(&b))
+	assert.True(t, b.String() == string(want))
+}
