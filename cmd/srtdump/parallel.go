@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sync"
 )
 
 // parallelOK reports whether -j can decode files several at once: not
@@ -54,10 +55,16 @@ func (d *dumper) parallel(files []string) int {
 	status := 0
 	for i, j := range jobs {
 		d.name = files[i]
+		// The first FILE not yet written: what it held goes out, and the
+		// rest of its output goes straight through.
+		err := j.out.pass(d.out)
 		d.mu.Unlock()
 		<-j.done
 		d.mu.Lock()
-		if err := j.out.writeTo(d.out); err != nil {
+		if err == nil {
+			err = j.out.err
+		}
+		if err != nil {
 			j.errs.Write([]byte("srtdump: " + files[i] + ": -j: " + err.Error() + "\n"))
 			j.st = max(j.st, 1)
 		}
@@ -97,6 +104,8 @@ const spillAt = 4 << 20
 
 // spill holds a FILE's output: in memory, then in a temporary file.
 type spill struct {
+	mu  sync.Mutex
+	to  io.Writer // once set (by pass), where writes go
 	mem []byte
 	f   *os.File
 	n   int64
@@ -104,10 +113,19 @@ type spill struct {
 }
 
 func (s *spill) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.err != nil {
 		return 0, s.err
 	}
 	s.n += int64(len(p))
+	if s.to != nil {
+		if _, err := s.to.Write(p); err != nil {
+			s.err = err
+			return 0, err
+		}
+		return len(p), nil
+	}
 	if s.f == nil && len(s.mem)+len(p) <= spillAt {
 		s.mem = append(s.mem, p...)
 		return len(p), nil
@@ -135,6 +153,18 @@ func (s *spill) Write(p []byte) (int, error) {
 
 func (s *spill) len() int64 { return s.n }
 
+// pass writes what s holds to w, and makes later writes go to w.
+func (s *spill) pass(w io.Writer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.writeTo(w); err != nil {
+		s.err = err
+		return err
+	}
+	s.to = w
+	return nil
+}
+
 // writeTo writes what s holds to w, and releases it.
 func (s *spill) writeTo(w io.Writer) error {
 	if s.f == nil {
@@ -142,7 +172,7 @@ func (s *spill) writeTo(w io.Writer) error {
 		s.mem = nil
 		return err
 	}
-	defer s.f.Close()
+	defer func() { s.f.Close(); s.f = nil }()
 	if s.err != nil {
 		return s.err
 	}
