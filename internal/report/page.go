@@ -125,7 +125,7 @@ func (c *Capture) writeSection(b *svgBuf, meta CaptureMeta) {
 		sub = append(sub, groupInt(int64(meta.Errors))+" undecodable")
 	}
 	if meta.Bytes > 0 {
-		sub = append(sub, strconv.FormatFloat(float64(meta.Bytes)/1e6, 'f', 1, 64)+" MB of capture")
+		sub = append(sub, bytesText(meta.Bytes)+" of capture")
 	}
 	b.h(strings.Join(sub, " · "))
 	b.s("</div></div>\n")
@@ -531,4 +531,17 @@ func (c *Capture) writeDirection(b *svgBuf, cn *conn, i int, d *dirSummary) {
 		b.s(`<p class="note">Only the first `, strconv.Itoa(min(len(d.marks), maxMarks)), " key refreshes and DROPREQs are marked.</p>\n")
 	}
 	b.s("</div>\n")
+}
+
+// bytesText formats a size: "850 B", "45 KB", "169.0 MB", "1.07 GB".
+func bytesText(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1e6:
+		return strconv.FormatInt((n+500)/1000, 10) + " KB"
+	case n < 1e9:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatFloat(float64(n)/1e9, 'f', 2, 64) + " GB"
 }

@@ -606,3 +606,10 @@ func TestNoHandshake(t *testing.T) {
 	assert.Len(t, sel(conn, "svg", "chart"), 3, "no latency: no late chart")
 	assert.Contains(t, text(conn), "Late packets are not counted")
 }
+
+func TestBytesText(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1 KB", 45_400: "45 KB", 999_499: "999 KB",
+		1_000_000: "1.0 MB", 169_000_000: "169.0 MB", 1_073_741_824: "1.07 GB"} {
+		assert.Equal(t, want, bytesText(n), "%d", n)
+	}
+}
