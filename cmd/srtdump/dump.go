@@ -46,6 +46,7 @@ type dumper struct {
 	kms     map[*session.Attempt]*kmSides
 
 	series *seriesWriter // -timeseries
+	html   *htmlOut      // -html
 
 	// mu is held by the goroutine that decodes, except while it waits
 	// for input (see input.Read): a signal handler that takes it knows
@@ -126,6 +127,12 @@ func (d *dumper) interrupted(sig os.Signal) {
 	if d.tr != nil {
 		d.endAttempts()
 		d.tr = nil
+	}
+	if d.html != nil {
+		if d.rd != nil {
+			d.html.end(d.rd.Stats(), nil)
+		}
+		d.closeHTML()
 	}
 	if d.rd != nil {
 		d.prog.finish(d.rd.Stats())
@@ -208,7 +215,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	// the Tracker's memory is bounded, but it is not needed to print
 	// packets.
 	var tr *session.Tracker
-	if d.attempts() || d.cfg.streamID != "" || d.series != nil || d.extract != nil || d.cfg.parquet != "" {
+	if d.attempts() || d.cfg.streamID != "" || d.series != nil || d.extract != nil || d.cfg.parquet != "" || d.html != nil {
 		tr = session.NewTracker()
 	}
 	d.tr, d.rows, d.headed = tr, 0, false
@@ -264,6 +271,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	if d.extract != nil {
 		d.extract.start(tr) // last: it chains tr.OnRetire
 	}
+	if d.html != nil {
+		d.html.begin(name, tr, d)
+	}
 	n := 0
 	for r.Next() && !d.done() {
 		f := r.Frame()
@@ -282,6 +292,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 			a = tr.Add(&sf)
 			if d.extract != nil {
 				d.extract.add(a, &sf)
+			}
+			if d.html != nil {
+				d.html.c.Frame(a, &sf)
 			}
 			if len(d.pending) > 0 {
 				d.writeGroups(d.pending)
@@ -305,7 +318,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 				d.noteKM(a, v)
 			}
 		}
-		if d.attempts() || d.extract != nil || !d.match(f, a) {
+		if d.attempts() || d.extract != nil || d.htmlOnly() || !d.match(f, a) {
 			continue
 		}
 		if d.cfg.hex {
@@ -324,6 +337,9 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	}
 	if tr != nil {
 		d.endAttempts()
+	}
+	if d.html != nil {
+		d.html.end(r.Stats(), r.Err())
 	}
 	d.tr = nil
 	pqStatus := 0
@@ -449,4 +465,10 @@ func (d *dumper) filterReport() {
 		}
 	}
 	fmt.Fprintln(d.errw)
+}
+
+// htmlOnly reports whether -html is the only output asked for, so that no
+// packet lines are printed beside the report.
+func (d *dumper) htmlOnly() bool {
+	return d.html != nil && !d.cfg.json && !d.cfg.hex && d.cfg.types == 0 && !d.cfg.rejects
 }

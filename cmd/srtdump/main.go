@@ -79,6 +79,7 @@ type config struct {
 	hex                                 bool   // -x
 	stats                               bool   // -stats
 	timeseries                          string // -timeseries FILE
+	html                                string // -html FILE
 	// passphrases are those of -passphrase, then the lines of
 	// -passphrase-file, then SRT_PASSPHRASE; srtdump names them by their
 	// number here, from 1, and never writes them.
@@ -260,6 +261,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	fs.StringVar(&cfg.passFile, "passphrase-file", "", "read passphrases from `FILE`, one a line, numbered after those of -passphrase\n(see also SRT_PASSPHRASE below)")
 	fs.StringVar(&cfg.progress, "progress", "auto", "progress line on stderr: auto (large files, stderr a terminal), always, never")
 	fs.BoolVar(&cfg.stats, "stats", false, "instead of the packets, per connection attempt and direction the statistics\n(data, retransmissions, loss, rates, RTT, ...) and the health findings")
+	fs.StringVar(&cfg.html, "html", "", "write a report to `FILE`: one self-contained HTML page (no network) with a\nsection per capture: findings, a timeline of attempts, handshake ladders,\ncharts per direction and the -stats tables; alone, no packet lines are printed")
 	fs.StringVar(&cfg.timeseries, "timeseries", "", "also write a time series to `FILE`: one CSV row (JSON Lines with -json) per\nsecond and direction of each connection")
 	fs.StringVar(&cfg.extract, "extract", "", "instead of the packets, write the payload of each direction of each connection\ninto a file in `DIR`, in sequence order, retransmissions removed, decrypted\nwith -passphrase: caller-to-listener_ADDR_PORT_to_ADDR_PORT.ts for MPEG-TS,\n.bin otherwise; one line per file on stdout (bytes, packets, gaps, decryption,\nMPEG-TS checks)")
 	fs.StringVar(&cfg.extractGaps, "extract-gaps", "skip", "with -extract, what to `write` in place of lost packets: fill (MPEG-TS null\npackets, so that players keep their timing; zeros in other streams) or skip")
@@ -400,6 +402,20 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 		defer func() {
 			if err := d.series.close(); err != nil {
 				fmt.Fprintf(stderr, "srtdump: -timeseries: %v\n", err)
+				if status == 0 {
+					status = 1
+				}
+			}
+		}()
+	}
+	if cfg.html != "" {
+		if err := d.openHTML(cfg.html, files); err != nil {
+			fmt.Fprintf(stderr, "srtdump: -html: %v\n", err)
+			return 1
+		}
+		defer func() {
+			if err := d.closeHTML(); err != nil {
+				fmt.Fprintf(stderr, "srtdump: -html: %v\n", err)
 				if status == 0 {
 					status = 1
 				}

@@ -13,7 +13,7 @@ import (
 // all FILEs; -timeseries and -extract write one output for all of them)
 // or for standard input.
 func (d *dumper) parallelOK(files []string) bool {
-	return d.cfg.jobs > 1 && len(files) > 1 && d.cfg.count == 0 && d.series == nil && d.extract == nil &&
+	return d.cfg.jobs > 1 && len(files) > 1 && d.cfg.count == 0 && d.series == nil && d.extract == nil && d.html == nil &&
 		!slices.Contains(files, "-")
 }
 

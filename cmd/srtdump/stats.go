@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/srtwire/srtwire/internal/parquetout"
+	"github.com/srtwire/srtwire/internal/report"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -66,14 +66,14 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 			fmt.Fprintf(tw, "\t%s > %s", strings.TrimPrefix(from, "the "), strings.TrimPrefix(to, "the "))
 		}
 		fmt.Fprint(tw, "\n")
-		for _, r := range statRows {
-			if r.label == "" {
+		for _, r := range report.StatRows { // one table for -stats and the -html report
+			if r.Label == "" {
 				fmt.Fprint(tw, strings.Repeat("\t", len(dirs))+"\n")
 				continue
 			}
-			fmt.Fprintf(tw, "    %s", r.label)
+			fmt.Fprintf(tw, "    %s", r.Label)
 			for _, dir := range dirs {
-				fmt.Fprintf(tw, "\t%s", r.value(dir))
+				fmt.Fprintf(tw, "\t%s", r.Value(dir))
 			}
 			fmt.Fprint(tw, "\n")
 		}
@@ -96,178 +96,6 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 		b = append(b, "    no findings\n"...)
 	}
 	d.out.Write(b)
-}
-
-// statRow is one line of a -stats table: its label and its value for a
-// direction ("-" when unknown).
-type statRow struct {
-	label string
-	value func(d *session.Direction) string
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-// paren returns " (s)", or "" when s is "-" (unknown).
-func paren(s string) string {
-	if s == "-" {
-		return ""
-	}
-	return " (" + s + ")"
-}
-
-func optInt(o session.Opt[int]) string {
-	if v, ok := o.Get(); ok {
-		return itoa(v)
-	}
-	return "-"
-}
-
-// pct formats a percentage with two decimals.
-func pct(o session.Opt[float64]) string {
-	if v, ok := o.Get(); ok {
-		return strconv.FormatFloat(v, 'f', 2, 64) + " %"
-	}
-	return "-"
-}
-
-// usSummary formats a summary of µs as milliseconds: "0.090 / 0.130 /
-// 0.400 ms" (min / avg / max).
-func usSummary(s session.Summary) string {
-	if !s.Known() {
-		return "-"
-	}
-	ms := func(v float64) string { return strconv.FormatFloat(v/1000, 'f', 3, 64) }
-	return ms(float64(s.Min)) + " / " + ms(s.Mean()) + " / " + ms(float64(s.Max)) + " ms"
-}
-
-// rateSummary formats a summary of a rate: "1.00 k / 1.20 k / 2.00 k pkt/s".
-func rateSummary(s session.Summary, unit string) string {
-	if !s.Known() {
-		return "-"
-	}
-	si := func(v int64) string { return strings.TrimSuffix(string(appendSI(nil, uint64(max(v, 0)), "")), " ") }
-	return si(s.Min) + " / " + si(int64(s.Mean()+0.5)) + " / " + si(s.Max) + " " + unit
-}
-
-func mbps(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) + " Mbit/s" }
-
-// statRows are the lines of a -stats table, in the order of the JSON
-// object (docs/srtdump-json.md defines each figure).
-var statRows = []statRow{
-	{"data packets (FEC excluded)", func(d *session.Direction) string { return itoa(d.Data.Packets) }},
-	{"  original", func(d *session.Direction) string { return itoa(d.Data.Original) }},
-	{"  retransmitted", func(d *session.Direction) string {
-		return itoa(d.Data.Retransmitted) + paren(pct(d.RetransmittedPct()))
-	}},
-	{"    seqs sent 1/2/3/4/5+ more times", func(d *session.Direction) string {
-		t, ok := d.Data.RetransmittedTimes.Get()
-		if !ok {
-			return "-"
-		}
-		return fmt.Sprintf("%d / %d / %d / %d / %d", t[0], t[1], t[2], t[3], t[4])
-	}},
-	{"  lost (no original seen)", func(d *session.Direction) string {
-		if v, ok := d.Data.Lost.Get(); ok {
-			return itoa(v) + paren(pct(d.LossPct()))
-		}
-		return "-"
-	}},
-	{"    recovered", func(d *session.Direction) string { return optInt(d.Data.Recovered) }},
-	{"    unrecovered", func(d *session.Direction) string {
-		s := optInt(d.Data.Unrecovered)
-		if seqs := d.Data.UnrecoveredSeqs; len(seqs) > 0 {
-			var q []string
-			for i, v := range seqs {
-				if i == 5 {
-					q = append(q, "...")
-					break
-				}
-				q = append(q, strconv.FormatUint(uint64(v), 10))
-			}
-			s += " (" + strings.Join(q, ", ") + ")"
-		}
-		return s
-	}},
-	{"  lost as libsrt counts (pktRcvLoss)", func(d *session.Direction) string { return itoa(d.Data.GapLoss) }},
-	{"  reordered / duplicates / too old", func(d *session.Direction) string {
-		return fmt.Sprintf("%d / %d / %d", d.Data.Reordered, d.Data.Duplicates, d.Data.TooOld)
-	}},
-	{"  late (past TSBPD delivery)", func(d *session.Direction) string {
-		s := optInt(d.Data.Late)
-		if d.Data.Late.Value > 0 {
-			s += fmt.Sprintf(" (up to %.1f ms)", float64(d.Data.MaxLateUS)/1000)
-		}
-		return s
-	}},
-	{"  dropped (DROPREQ)", func(d *session.Direction) string { return itoa(d.Data.Dropped) }},
-	{"FEC packets", func(d *session.Direction) string { return itoa(d.Data.FEC) }},
-	{"encrypted / decrypted", func(d *session.Direction) string {
-		return itoa(d.Data.Encrypted) + " / " + optInt(d.Data.Decrypted)
-	}},
-	{"  undecryptable by the receiver", func(d *session.Direction) string { return optInt(d.Data.Undecryptable) }},
-	{"  key switches / refreshes / answers", func(d *session.Direction) string {
-		return fmt.Sprintf("%d / %d / %d", d.Keys.Switches, d.Keys.Refreshes, d.Keys.Answers)
-	}},
-	{"", nil},
-	{"payload rate", func(d *session.Direction) string {
-		if r, ok := d.Rates(); ok {
-			return mbps(r.Payload)
-		}
-		return "-"
-	}},
-	{"  with SRT / +UDP headers", func(d *session.Direction) string {
-		if r, ok := d.Rates(); ok {
-			return strconv.FormatFloat(r.PayloadSRT, 'f', 3, 64) + " / " + mbps(r.PayloadSRTUDP)
-		}
-		return "-"
-	}},
-	{"  originals only", func(d *session.Direction) string {
-		if r, ok := d.Rates(); ok {
-			return mbps(r.OrigPayload)
-		}
-		return "-"
-	}},
-	{"  header overhead (originals)", func(d *session.Direction) string { return pct(d.OverheadPct()) }},
-	{"duration (first to last data)", func(d *session.Direction) string {
-		if d.Data.Packets == 0 {
-			return "-"
-		}
-		return strconv.FormatFloat(d.Duration().Seconds(), 'f', 3, 64) + " s"
-	}},
-	{"longest pause in data", func(d *session.Direction) string {
-		if d.Data.Packets < 2 {
-			return "-"
-		}
-		return strconv.FormatFloat(d.LongestGap.Seconds(), 'f', 3, 64) + " s"
-	}},
-	{"", nil},
-	{"ACKs full / small / light", func(d *session.Direction) string {
-		return fmt.Sprintf("%d / %d / %d", d.Control.ACKFull, d.Control.ACKSmall, d.Control.ACKLight)
-	}},
-	{"ACKACKs", func(d *session.Direction) string { return itoa(d.Control.ACKACK) }},
-	{"NAKs: reports / seqs / distinct", func(d *session.Direction) string {
-		return fmt.Sprintf("%d / %d / %s", d.Control.NAK, d.Control.NAKSeqs, optInt(d.Control.NAKDistinct))
-	}},
-	{"keepalive / shutdown", func(d *session.Direction) string {
-		return fmt.Sprintf("%d / %d", d.Control.Keepalive, d.Control.Shutdown)
-	}},
-	{"", nil},
-	{"latency (receiver's TSBPD)", func(d *session.Direction) string {
-		if v, ok := d.LatencyMS.Get(); ok {
-			return itoa(v) + " ms"
-		}
-		return "-"
-	}},
-	{"RTT, ACK field (min/avg/max)", func(d *session.Direction) string { return usSummary(d.RTT) }},
-	{"RTT, ACK to ACKACK", func(d *session.Direction) string { return usSummary(d.ACKACKRTT) }},
-	{"jitter (RFC 3550)", func(d *session.Direction) string {
-		if v, ok := d.JitterUS.Get(); ok {
-			return strconv.FormatFloat(v/1000, 'f', 3, 64) + " ms"
-		}
-		return "-"
-	}},
-	{"bandwidth (ACK, min/avg/max)", func(d *session.Direction) string { return rateSummary(d.Bandwidth, "pkt/s") }},
-	{"receive rate (ACK)", func(d *session.Direction) string { return rateSummary(d.RecvRatePkts, "pkt/s") }},
 }
 
 // stats writes one group as a -stats -json line: the summary keys, the
