@@ -9,17 +9,17 @@ package interop
 //     with 1-3 bytes after the 48-byte CIF or the last block; gosrt's
 //     packet.CIFHandshake.Unmarshal reads a block header past them) and its
 //     reproducer crashes a fresh server;
-//   - srt-live-transmit (libsrt 1.5.1) with -exec: srtfuzz finds the crash
-//     of a CONCLUSION with an MSS below 108 (srtcore/core.cpp
-//     CUDT::acceptAndRespond builds its answer in a buffer of MSS - 44
-//     bytes: "malloc(): corrupted top size", SIGABRT), minimizes it to one
-//     case and the reproducer crashes a fresh srt-live-transmit;
+//   - srt-live-transmit (libsrt 1.5.1) with -exec: srtfuzz finds two
+//     crashes, a CONCLUSION whose MSS leaves no room for the answer
+//     (SIGABRT) and a FILTER string that starts with a NUL byte (SIGSEGV),
+//     minimizes each to one case, and the reproducer crashes a fresh
+//     srt-live-transmit;
 //   - srt-live-transmit, sixteen of them, and srtreject -libsrt: a bounded
 //     run of 20 000 cases or more finds no crash and no liveness failure, and
 //     its report says where libsrt answers otherwise than listener.Decide.
 //
 // Ports: 31500-31515 (srt-live-transmit), 31520-31523 (gosrt), 31525
-// (srtreject), 31526-31527 (the MSS crash); all on 127.0.0.1.
+// (srtreject), 31526-31529 (the crashes); all on 127.0.0.1.
 
 import (
 	"bytes"
@@ -293,44 +293,61 @@ func TestSrtfuzzGosrtStrayBytes(t *testing.T) {
 	}
 }
 
-// TestSrtfuzzLibsrtTinyMSS: with -exec, srtfuzz finds libsrt 1.5.1's crash
-// on a CONCLUSION with a tiny MSS (srtcore/core.cpp CUDT::acceptAndRespond
-// sizes its answer's buffer from the MSS, m_iMaxSRTPayloadSize = MSS - 44,
-// and writes the 64-byte CIF and HSRSP into it), narrows it down to one
-// case by replaying against restarts, and the reproducer kills a fresh
-// srt-live-transmit.
-func TestSrtfuzzLibsrtTinyMSS(t *testing.T) {
+// TestSrtfuzzLibsrtCrashes: with -exec, srtfuzz finds two crashes of
+// libsrt 1.5.1's listener, narrows each down to one case by replaying the
+// cases since the last probe against restarts, and the reproducer kills a
+// fresh srt-live-transmit with the same signal:
+//
+//   - mss: a CONCLUSION whose MSS leaves no room for the answer
+//     (srtcore/core.cpp CUDT::acceptAndRespond builds it in a buffer of
+//     m_iMaxSRTPayloadSize = MSS - 44 bytes and writes the 48-byte CIF and
+//     the HSRSP into it): "malloc(): corrupted top size", SIGABRT;
+//   - filter: a FILTER block whose string starts with a NUL byte (the block
+//     is not empty, its C string is; srtcore/core.cpp
+//     CUDT::interpretSrtHandshake, checkApplyFilterConfig): SIGSEGV. The
+//     FILTER "fec,cols:65536,rows:65536" (srtcore/fec.cpp allocates
+//     cols x rows) is left out: it eats memory instead.
+func TestSrtfuzzLibsrtCrashes(t *testing.T) {
 	fzRequireLibsrt(t)
 	dir := t.TempDir()
 	fuzz := fzBuild(t, dir, "../cmd/srtfuzz")
-	report := filepath.Join(dir, "report.json")
-	code, stdout, stderr := fzRun(t, 120*time.Second, fuzz, "-target", "127.0.0.1:31526",
-		"-exec", "exec srt-live-transmit -q srt://:31526 file://con >/dev/null", "-classes", "mss",
-		"-cases", "30", "-max-findings", "1", "-settle", "3s", "-liveness-timeout", "5s",
-		"-out", filepath.Join(dir, "findings"), "-report", report)
-	t.Logf("srtfuzz -classes mss against srt-live-transmit (exit %d):\n%s\n%s", code, stdout, stderr)
-	if code != 1 {
-		t.Fatalf("exit status %d, want 1 (a finding)", code)
-	}
-	r := fzReadReport(t, report)
-	if len(r.Findings) != 1 {
-		t.Fatalf("%d findings, want 1", len(r.Findings))
-	}
-	f := r.Findings[0]
-	if f.Kind != "crash" || !strings.Contains(f.Detail, "SIGABRT") || !f.Minimized || f.Class != "mss" {
-		t.Errorf("finding %+v, want a crash by SIGABRT minimized to one mss case", f)
-	}
-	fresh := fzStart(t, "srt-live-transmit", 60*time.Second, "srt-live-transmit", "srt://:31527", "file://con")
-	code, stdout, stderr = fzRun(t, 30*time.Second, fuzz, "-replay", f.Files[1], "-target", "127.0.0.1:31527")
-	t.Logf("replay (exit %d):\n%s%s", code, stdout, stderr)
-	if code != 1 || !fresh.wait(5*time.Second) {
-		t.Fatalf("the replay did not bring a fresh srt-live-transmit down (exit %d)", code)
-	}
-	// timeout(1) passes a child's death by a signal on: it kills itself
-	// with the same signal, or exits with 128 + the signal.
-	if ws, ok := fresh.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok ||
-		!(ws.Signaled() && ws.Signal() == syscall.SIGABRT || ws.ExitStatus() == 128+int(syscall.SIGABRT)) {
-		t.Errorf("srt-live-transmit ended with %v, want SIGABRT; stderr:\n%s", fresh.cmd.ProcessState, fresh.err.String())
+	for i, c := range []struct {
+		class string
+		sig   syscall.Signal
+		name  string
+	}{{"mss", syscall.SIGABRT, "SIGABRT"}, {"filter", syscall.SIGSEGV, "SIGSEGV"}} {
+		t.Run(c.class, func(t *testing.T) {
+			port, fresh := 31526+2*i, 31527+2*i
+			report := filepath.Join(dir, c.class+".json")
+			code, stdout, stderr := fzRun(t, 120*time.Second, fuzz, "-target", fmt.Sprintf("127.0.0.1:%d", port),
+				"-exec", fmt.Sprintf("exec srt-live-transmit -q srt://:%d file://con >/dev/null", port), "-classes", c.class,
+				"-cases", "200", "-max-findings", "1", "-settle", "3s", "-liveness-timeout", "5s",
+				"-avoid", "cols:(65536|99999999999|2147483647)", "-out", filepath.Join(dir, c.class), "-report", report)
+			t.Logf("srtfuzz -classes %s against srt-live-transmit (exit %d):\n%s\n%s", c.class, code, stdout, stderr)
+			if code != 1 {
+				t.Fatalf("exit status %d, want 1 (a finding)", code)
+			}
+			r := fzReadReport(t, report)
+			if len(r.Findings) != 1 {
+				t.Fatalf("%d findings, want 1", len(r.Findings))
+			}
+			f := r.Findings[0]
+			if f.Kind != "crash" || !strings.Contains(f.Detail, c.name) || !f.Minimized || f.Class != c.class {
+				t.Errorf("finding %+v, want a crash by %s minimized to one %s case", f, c.name, c.class)
+			}
+			p := fzStart(t, "srt-live-transmit", 60*time.Second, "srt-live-transmit", fmt.Sprintf("srt://:%d", fresh), "file://con")
+			code, stdout, stderr = fzRun(t, 30*time.Second, fuzz, "-replay", f.Files[1], "-target", fmt.Sprintf("127.0.0.1:%d", fresh))
+			t.Logf("replay (exit %d):\n%s%s", code, stdout, stderr)
+			if code != 1 || !p.wait(5*time.Second) {
+				t.Fatalf("the replay did not bring a fresh srt-live-transmit down (exit %d)", code)
+			}
+			// timeout(1) passes a child's death by a signal on: it kills
+			// itself with the same signal, or exits with 128 + the signal.
+			if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok ||
+				!(ws.Signaled() && ws.Signal() == c.sig || ws.ExitStatus() == 128+int(c.sig)) {
+				t.Errorf("srt-live-transmit ended with %v, want %s; stderr:\n%s", p.cmd.ProcessState, c.name, p.err.String())
+			}
+		})
 	}
 }
 
@@ -338,14 +355,17 @@ func TestSrtfuzzLibsrtTinyMSS(t *testing.T) {
 // srt-live-transmit findings already made, so that a crash or a liveness
 // failure in it is news:
 //
-//   - -min-mss 108: the heap overflow of a tiny MSS (TestSrtfuzzLibsrtTinyMSS);
+//   - -min-mss 300: the heap overflow of a tiny MSS (TestSrtfuzzLibsrtCrashes):
+//     the answer must fit in MSS - 44 bytes, and with KMRSP, FILTER and
+//     CONGESTION blocks it takes up to about 240;
 //   - -max-flow-window 25600: libsrt sizes its sender's loss list from the
 //     caller's flow window (srtcore/core.cpp CUDT::acceptAndRespond,
 //     prepareConnectionObjects: new CSndLossList(m_iFlowWindowSize * 2)),
 //     about 24 bytes a packet: 2^28 is gigabytes, and the listener stalls;
 //   - -avoid FILTER "\x00...": a FILTER string that starts with a NUL byte
-//     makes libsrt 1.5.1 crash (SIGSEGV); "fec,cols:65536,rows:65536" makes
-//     it allocate without bound (srtcore/fec.cpp FECFilterBuiltin);
+//     makes libsrt 1.5.1 crash (SIGSEGV, TestSrtfuzzLibsrtCrashes);
+//     "fec,cols:65536,rows:65536" makes it allocate without bound
+//     (srtcore/fec.cpp FECFilterBuiltin);
 //   - -skip ack,nak,dropreq,mss: an ACK past the sending window, a NAK of
 //     packets never sent or a DROPREQ with a short CIF make libsrt break the
 //     connection without telling the application (srtcore/core.cpp
@@ -357,7 +377,7 @@ func TestSrtfuzzLibsrtTinyMSS(t *testing.T) {
 //     SrtCommon::AcceptNewClient, "ConfigurePost: Connection was broken"),
 //     so srtfuzz waits until it has taken the connection (it closes its
 //     listener then) before sending anything else.
-var libsrtSteering = []string{"-min-mss", "108", "-max-flow-window", "25600",
+var libsrtSteering = []string{"-min-mss", "300", "-max-flow-window", "25600",
 	"-avoid", `FILTER "\\x00|cols:(65536|99999999999|2147483647)`, "-skip", "ack,nak,dropreq,mss", "-settle", "3s"}
 
 // TestSrtfuzzLibsrtBounded: 20 000 cases against srt-live-transmit find no
@@ -365,6 +385,14 @@ var libsrtSteering = []string{"-min-mss", "108", "-max-flow-window", "25600",
 // otherwise than Decide. srt-live-transmit serves one caller at a time
 // (it closes its listener while it serves one), so sixteen of them share
 // the run, a worker each.
+//
+// srt-live-transmit also exits, with an error message, when it cannot
+// listen again after a caller: its new listener's srt_bind races the
+// teardown of the old connection's UDP multiplexer ("srt_bind: Connection
+// setup failure: unable to create/configure SRT socket", the port still
+// bound). That is the application's loop, not a crash, so each one runs
+// under a shell loop that starts it again and records the exit; a death by
+// a signal ends the loop and fails the test.
 func TestSrtfuzzLibsrtBounded(t *testing.T) {
 	fzRequireLibsrt(t)
 	dir := t.TempDir()
@@ -373,8 +401,8 @@ func TestSrtfuzzLibsrtBounded(t *testing.T) {
 	var procs []*fzProc
 	for i := 0; i < 16; i++ {
 		port := 31500 + i
-		procs = append(procs, fzStart(t, "srt-live-transmit", 400*time.Second, "srt-live-transmit", "-q",
-			fmt.Sprintf("srt://:%d", port), "file://con"))
+		loop := fmt.Sprintf(`while :; do srt-live-transmit -q srt://:%d file://con >/dev/null; s=$?; echo "srt-live-transmit exit status $s" >&2; if [ $s -ge 128 ]; then exit $s; fi; done`, port)
+		procs = append(procs, fzStart(t, "srt-live-transmit", 400*time.Second, "sh", "-c", loop))
 		targets = append(targets, fmt.Sprintf("127.0.0.1:%d", port))
 	}
 	report := filepath.Join(dir, "report.json")
@@ -391,8 +419,18 @@ func TestSrtfuzzLibsrtBounded(t *testing.T) {
 		t.Errorf("%d cases, want 20 000 or more", r.Cases)
 	}
 	for i, p := range procs {
+		e := p.err.String()
 		if !p.running() {
-			t.Errorf("srt-live-transmit on port %d ended: %v\n%s", 31500+i, p.cmd.ProcessState, fzTail(p.err.String(), 2000))
+			t.Errorf("srt-live-transmit on port %d died: %v\n%s", 31500+i, p.cmd.ProcessState, fzTail(e, 2000))
+		}
+		if n := strings.Count(e, "srt-live-transmit exit status"); n > 0 {
+			var why []string
+			for _, l := range strings.Split(e, "\n") {
+				if strings.HasPrefix(l, "ERROR:") {
+					why = append(why, l)
+				}
+			}
+			t.Logf("srt-live-transmit on port %d exited %d time(s) and was started again: %s", 31500+i, n, strings.Join(why, "; "))
 		}
 	}
 	if !strings.Contains(stdout, "differences from libsrt (what Decide answers), by libsrt check:") {

@@ -456,11 +456,14 @@ var filterStrings = []string{
 
 func mutFilter(r *rand.Rand, m *Conclusion, e *Env) string {
 	var s string
-	switch r.IntN(4) {
-	case 0:
+	switch r.IntN(8) {
+	case 0, 1:
 		s = fitString("fec,cols:4,rows:2,layout:staircase,arq:", pick(r, 60, 63, 64, 65, 68, 100, 300), '9')
-	case 1:
+	case 2, 3:
 		s = string(randBytes(r, 1+r.IntN(70)))
+	case 4:
+		// A NUL first: the block is not empty, the C string is.
+		s = "\x00" + pick(r, "", "fec", "fec,cols:4,rows:2", string(randBytes(r, r.IntN(8))))
 	default:
 		s = pick(r, filterStrings...)
 	}

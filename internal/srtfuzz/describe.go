@@ -49,14 +49,10 @@ func Expected(d *listener.Decision) string {
 // "shutdown", "undecodable", or the kind of any other packet.
 func Classify(b []byte) string {
 	var p packet.Packet
-	if err := p.Decode(b); err != nil {
-		if len(b) >= packet.HeaderSize && p.Kind() == packet.KindHandshake && len(b) >= packet.HeaderSize+handshake.CIFSize {
-			// A handshake whose blocks do not walk: still classify it
-			// by its type.
-			p.Handshake.Ext = nil
-		} else {
-			return AnswerUndecodable
-		}
+	if err := p.Decode(b); err != nil && (p.Kind() != packet.KindHandshake || len(b) < packet.HeaderSize+handshake.CIFSize) {
+		// A handshake whose blocks do not walk is still classified by
+		// its fixed part (Decode keeps it); anything else is garbage.
+		return AnswerUndecodable
 	}
 	switch p.Kind() {
 	case packet.KindHandshake:

@@ -104,9 +104,8 @@ func postKMRsp(r *rand.Rand, s *Session, e *Env) ([][]byte, string) {
 }
 
 func postKMReq(r *rand.Rand, s *Session, e *Env) ([][]byte, string) {
-	klen := e.keyLen
-	kk := handshake.KeyBoth
-	cipher := handshake.CipherAESCTR
+	klen, kk, cipher := e.keyLen, handshake.KeyBoth, handshake.CipherAESCTR
+	salt, kek := e.salt, e.kek[e.keyLen]
 	var what []string
 	switch r.IntN(6) {
 	case 0:
@@ -117,26 +116,22 @@ func postKMReq(r *rand.Rand, s *Session, e *Env) ([][]byte, string) {
 		what = append(what, "cipher AES-GCM")
 	case 2:
 		klen = pick(r, 16, 24, 32)
+		kek = e.kek[klen]
 		what = append(what, fmt.Sprintf("key length %d", klen))
 	case 3:
+		salt = randBytes(r, 16)
 		what = append(what, "another salt")
 	case 4:
+		kek = randBytes(r, klen)
 		what = append(what, "another KEK")
 	default:
 		what = append(what, "a refresh")
 	}
-	keys, _ := newKeys(r, klen, kk)
-	salt, kek := e.salt, e.kek[klen]
-	if what[0] == "another salt" {
-		salt = randBytes(r, 16)
-	}
-	if what[0] == "another KEK" {
-		kek = randBytes(r, klen)
-	}
-	km, err := seal(kek, salt, keys, cipher)
 	var cif []byte
-	if err == nil {
-		cif = kmValue(km)
+	if keys, err := newKeys(r, klen, kk); err == nil {
+		if km, err := seal(kek, salt, keys, cipher); err == nil {
+			cif = kmValue(km)
+		}
 	}
 	if r.IntN(4) == 0 && len(cif) > 16 {
 		cif[r.IntN(len(cif))] ^= byte(1 + r.IntN(255))

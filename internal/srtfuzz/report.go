@@ -135,8 +135,12 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.Elapsed > 0 {
 		rate = float64(r.Cases) / r.Elapsed
 	}
+	target := r.Target
+	if ts := strings.Split(target, ","); len(ts) > 2 {
+		target = fmt.Sprintf("%s and %d more", ts[0], len(ts)-1)
+	}
 	fmt.Fprintf(w, "srtfuzz report: target %s, seed %d, %d cases in %.1fs (%.0f/s), %d datagrams sent, %d received\n",
-		r.Target, r.Seed, r.Cases, r.Elapsed, rate, r.Sent, r.Received)
+		target, r.Seed, r.Cases, r.Elapsed, rate, r.Sent, r.Received)
 	fmt.Fprintf(w, "compared with Decide (libsrt 1.5.1) configured as: %s\n", r.Listener)
 	fmt.Fprintf(w, "liveness probes: %d, %d unanswered; %d re-runs to confirm differences; stopped: %s\n",
 		r.Probes, r.ProbesFailed, r.Confirmations, r.Stopped)
