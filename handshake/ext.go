@@ -100,7 +100,7 @@ func (it *ExtIter) Next() bool {
 		return false
 	}
 	hdr := binary.BigEndian.Uint32(b)
-	end := 4 + int(hdr&0xFFFF)<<2
+	end := blockEnd(hdr)
 	it.index++
 	it.hdr = hdr
 	if end > len(b) {
@@ -111,6 +111,11 @@ func (it *ExtIter) Next() bool {
 	it.val, it.b, it.base = b[4:end:end], b[end:], it.base+end
 	return true
 }
+
+// blockEnd returns where the block whose 4-byte header word is hdr ends,
+// counted from the start of its header: the one rule for reading a block's
+// length, used by the cursor and by Handshake.Decode's framing check.
+func blockEnd(hdr uint32) int { return 4 + int(hdr&0xFFFF)<<2 }
 
 // Type returns the current block's type.
 func (it *ExtIter) Type() ExtType { return ExtType(it.hdr >> 16) }

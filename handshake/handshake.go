@@ -126,12 +126,17 @@ func (h *Handshake) Decode(cif []byte) error {
 	h.Cookie = binary.BigEndian.Uint32(cif[28:])
 	copy(h.PeerIP[:], cif[32:48])
 	h.Ext = cif[CIFSize:len(cif):len(cif)]
-	// The framing is checked by the one cursor that walks it, so a lying
-	// length is reported here, as Extensions would report it.
-	it := h.Extensions()
-	for it.Next() {
+	// Check the framing once, with the cursor's rule (blockEnd), so that a
+	// lying length is reported here as Extensions reports it. A loop of its
+	// own: walking the cursor here cost a CONCLUSION a fifth more.
+	for ext := h.Ext; len(ext) >= 4; {
+		n := blockEnd(binary.BigEndian.Uint32(ext))
+		if n > len(ext) {
+			return ErrExtLength
+		}
+		ext = ext[n:]
 	}
-	return it.Err()
+	return nil
 }
 
 // MarshalSize returns the encoded size of h: 48 bytes plus len(h.Ext).

@@ -67,13 +67,39 @@ func (n *NAK) Count() int {
 	return total
 }
 
-// validateLossList checks a loss list by walking it with the one cursor
-// that reads it (so Decode, AppendBinary and Losses agree by construction).
+// validateLossList checks a loss list in one tight pass. The rule for a
+// range is rangeErr, which the cursor applies too, so Decode, AppendBinary
+// and Losses agree by construction. (Walking the cursor here instead cost
+// a NAK decode a quarter more.)
 func validateLossList(b []byte) error {
-	c := LossCursor{list: b}
-	for c.Next() {
+	end := len(b) &^ 3
+	for i := 0; i < end; i += 4 {
+		w := binary.BigEndian.Uint32(b[i:])
+		if w&rangeBit == 0 {
+			continue
+		}
+		if i+8 > end {
+			return ErrNAKDanglingRange
+		}
+		i += 4
+		if err := rangeErr(w, binary.BigEndian.Uint32(b[i:])); err != nil {
+			return err
+		}
 	}
-	return c.err
+	return nil
+}
+
+// rangeErr checks a range entry, its first word (with the range bit) and
+// its last: the last must not start a range too, and the first must not
+// come after the last (wrap-aware). libsrt breaks the connection on either.
+func rangeErr(first, last uint32) error {
+	if last&rangeBit != 0 {
+		return ErrNAKDanglingRange
+	}
+	if SeqNumber(first&^rangeBit).Cmp(SeqNumber(last)) > 0 {
+		return ErrNAKBadRange
+	}
+	return nil
 }
 
 // LossCursor walks a loss list without allocating:
@@ -116,15 +142,11 @@ func (c *LossCursor) nextRange() bool {
 	if o+8 > len(c.list) {
 		return c.fail(ErrNAKDanglingRange)
 	}
-	lo := SeqNumber(binary.BigEndian.Uint32(c.list[o:]) &^ rangeBit)
-	hi := SeqNumber(binary.BigEndian.Uint32(c.list[o+4:]))
-	if hi&rangeBit != 0 {
-		return c.fail(ErrNAKDanglingRange)
+	first, last := binary.BigEndian.Uint32(c.list[o:]), binary.BigEndian.Uint32(c.list[o+4:])
+	if err := rangeErr(first, last); err != nil {
+		return c.fail(err)
 	}
-	if lo.Cmp(hi) > 0 {
-		return c.fail(ErrNAKBadRange)
-	}
-	c.lo, c.hi, c.size, c.off = lo, hi, 8, o+8
+	c.lo, c.hi, c.size, c.off = SeqNumber(first&^rangeBit), SeqNumber(last), 8, o+8
 	return true
 }
 
