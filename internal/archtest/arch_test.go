@@ -30,16 +30,17 @@ const module = "github.com/srtwire/srtwire/"
 // Any import whose first path element has a dot (a third-party module) is
 // refused, except where thirdParty allows it.
 var rules = map[string][]string{
-	"reject":          nil,
-	"handshake":       {"reject"},
-	"packet":          {"handshake", "reject"},
-	"crypt":           {"handshake", "packet"},
-	"listener":        {"crypt", "handshake", "packet", "reject"},
-	"session":         {"crypt", "handshake", "packet", "reject"},
-	"pcap":            {"packet"},
-	"internal/report": {"session", "packet", "handshake", "reject", "crypt"},
-	"internal/clone":  nil,
-	"internal/flow":   nil,
+	"reject":           nil,
+	"handshake":        {"reject"},
+	"packet":           {"handshake", "reject"},
+	"crypt":            {"handshake", "packet"},
+	"listener":         {"crypt", "handshake", "packet", "reject"},
+	"session":          {"crypt", "handshake", "packet", "reject"},
+	"pcap":             {"packet"},
+	"internal/report":  {"session", "packet", "handshake", "reject", "crypt"},
+	"internal/srtfuzz": {"crypt", "handshake", "listener", "packet", "reject"},
+	"internal/clone":   nil,
+	"internal/flow":    nil,
 }
 
 // openInternal are the internal helpers every library package may use.
