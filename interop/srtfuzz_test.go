@@ -139,7 +139,7 @@ func fzGosrt(t *testing.T, dir string) string {
 	t.Helper()
 	src := os.Getenv("SRTWIRE_GOSRT_DIR")
 	if src == "" {
-		src = filepath.Join("..", "..", "shared", "third_party", "gosrt-v0.11.0")
+		t.Fatal("set SRTWIRE_GOSRT_DIR to a checkout of datarhei/gosrt v0.11.0 (it builds offline with its vendor folder); .ci/run sets it")
 	}
 	src, _ = filepath.Abs(src)
 	if _, err := os.Stat(filepath.Join(src, "contrib", "server")); err != nil {

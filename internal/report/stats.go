@@ -12,7 +12,7 @@ import (
 	"github.com/srtwire/srtwire/session"
 )
 
-// The formatting of the statistics, shared with srtdump -stats.
+// The formatting of the statistics, the same for srtdump -stats.
 //
 // StatRows is the table srtdump -stats prints for each direction of an
 // attempt, row for row: the same labels, in the same order, and each

@@ -86,7 +86,7 @@ type engine struct {
 	diffs   map[diffKey]*Difference
 	sigs    map[string]*Finding
 
-	gate    sync.RWMutex // cases hold it shared; a failure is handled alone
+	gate    sync.RWMutex // cases hold it for reading; a failure is handled alone
 	done    atomic.Uint64
 	stopped atomic.Bool
 	why     atomic.Value  // string
