@@ -52,7 +52,7 @@ func (n *NAK) AppendBinary(b []byte) ([]byte, error) {
 }
 
 // Losses returns a cursor over the entries of the loss list.
-func (n *NAK) Losses() LossCursor { return LossCursor{list: n.List} }
+func (n *NAK) Losses() LossCursor { return LossCursor{rest: n.List, total: len(n.List)} }
 
 // Count returns how many sequence numbers the list reports lost, counting
 // the entries before any fault. It is the one count of a NAK's losses that
@@ -113,48 +113,49 @@ func rangeErr(first, last uint32) error {
 //
 // A LossCursor is a small value; copying it copies the position.
 type LossCursor struct {
-	list   []byte    // the whole list (cut at a malformed entry)
-	off    int       // offset of the next entry
+	rest   []byte    // the entries not read yet
+	total  int       // length of the whole list
 	size   int       // encoded size of the current entry: 4, or 8 for a range
 	lo, hi SeqNumber // the current entry
+	errOff int       // offset of the malformed entry
 	err    error
 }
 
 // Next advances to the next entry and reports whether there is one. It
 // returns false at the end of the list and at a malformed entry (see Err).
-// It is inlined where it is called: single entries, the common case, cost
-// no call.
 func (c *LossCursor) Next() bool {
-	if o := c.off; o+4 <= len(c.list) && c.list[o] < 0x80 {
-		w := SeqNumber(binary.BigEndian.Uint32(c.list[o:]))
-		c.lo, c.hi, c.size, c.off = w, w, 4, o+4
-		return true
+	// Single entries, the common case, take the short path.
+	if len(c.rest) < 4 || c.rest[0]&0x80 != 0 {
+		return c.nextRange()
 	}
-	return c.nextRange()
+	w := SeqNumber(binary.BigEndian.Uint32(c.rest))
+	c.lo, c.hi, c.size = w, w, 4
+	c.rest = c.rest[4:]
+	return true
 }
 
 // nextRange is Next at the end of the list or at a range-start word.
 func (c *LossCursor) nextRange() bool {
-	o := c.off
-	if o+4 > len(c.list) {
+	if len(c.rest) < 4 {
 		return false
 	}
-	if o+8 > len(c.list) {
+	if len(c.rest) < 8 {
 		return c.fail(ErrNAKDanglingRange)
 	}
-	first, last := binary.BigEndian.Uint32(c.list[o:]), binary.BigEndian.Uint32(c.list[o+4:])
+	first, last := binary.BigEndian.Uint32(c.rest[0:4]), binary.BigEndian.Uint32(c.rest[4:8])
 	if err := rangeErr(first, last); err != nil {
 		return c.fail(err)
 	}
-	c.lo, c.hi, c.size, c.off = SeqNumber(first&^rangeBit), SeqNumber(last), 8, o+8
+	c.lo, c.hi, c.size = SeqNumber(first&^rangeBit), SeqNumber(last), 8
+	c.rest = c.rest[8:]
 	return true
 }
 
-// fail stops the walk at the entry at offset c.off.
+// fail stops the walk at the entry at the front of c.rest.
 func (c *LossCursor) fail(err error) bool {
 	c.err = err
-	c.list = c.list[:c.off]
-	c.size = 0
+	c.errOff = c.total - len(c.rest)
+	c.rest, c.size = nil, 0
 	c.lo, c.hi = 0, 0
 	return false
 }
@@ -173,7 +174,12 @@ func (c *LossCursor) Err() error { return c.err }
 
 // Offset returns the byte offset in the list of the current entry, or of
 // the malformed entry once Err is set.
-func (c *LossCursor) Offset() int { return c.off - c.size }
+func (c *LossCursor) Offset() int {
+	if c.err != nil {
+		return c.errOff
+	}
+	return c.total - len(c.rest) - c.size
+}
 
 // AppendLossList appends the loss-list encoding of seqs to b, as libsrt's
 // receiver builds it: every run of two or more consecutive sequence numbers
