@@ -355,6 +355,9 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 	if cfg.jobs < 1 {
 		return bad("-j: want a number of FILEs of 1 or more, not %d", cfg.jobs)
 	}
+	if len(files) > 1 {
+		scaleMemoryLimit(min(cfg.jobs, len(files)))
+	}
 	if cfg.summary && cfg.stats {
 		return bad("-summary and -stats: choose one (-stats has the summary's figures too)")
 	}

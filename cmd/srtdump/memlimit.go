@@ -18,3 +18,13 @@ func init() {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 }
+
+// scaleMemoryLimit gives each of the jobs FILEs decoded at once (-j) its
+// own share of the soft limit: one limit for all of them made the
+// collector run all the time and -j 2 no faster than -j 1 (-parquet:
+// 1.12× with one limit, 1.65× with none).
+func scaleMemoryLimit(jobs int) {
+	if os.Getenv("GOMEMLIMIT") == "" && jobs > 1 {
+		debug.SetMemoryLimit(int64(jobs) * memoryLimit)
+	}
+}
