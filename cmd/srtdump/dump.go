@@ -161,9 +161,10 @@ func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
 		d.text.tfmt = timeDelta
 	}
 	if len(cfg.passphrases) > 0 {
-		// Packet mode decrypts the payloads it shows; -summary and -stats
-		// leave that to the Tracker and only need the verdicts.
-		d.crypt = newDecryptor(cfg.passphrases, !d.attempts())
+		// Packet lines show decrypted payloads; the other modes leave
+		// decryption to the Tracker and only need the verdicts (decrypting
+		// here too would do every payload twice).
+		d.crypt = newDecryptor(cfg.passphrases, cfg.printsPackets())
 		d.walk.keys = d.crypt
 		d.text.nPass = len(cfg.passphrases)
 	}
@@ -318,7 +319,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 				d.noteKM(a, v)
 			}
 		}
-		if d.attempts() || d.extract != nil || d.htmlOnly() || !d.match(f, a) {
+		if !d.cfg.printsPackets() || !d.match(f, a) {
 			continue
 		}
 		if d.cfg.hex {
@@ -467,8 +468,9 @@ func (d *dumper) filterReport() {
 	fmt.Fprintln(d.errw)
 }
 
-// htmlOnly reports whether -html is the only output asked for, so that no
-// packet lines are printed beside the report.
-func (d *dumper) htmlOnly() bool {
-	return d.html != nil && !d.cfg.json && !d.cfg.hex && d.cfg.types == 0 && !d.cfg.rejects
+// printsPackets reports whether srtdump writes a line per packet: not with
+// -summary, -stats, -extract or -parquet, nor with -html alone.
+func (c *config) printsPackets() bool {
+	return !c.summary && !c.stats && c.extract == "" && c.parquet == "" &&
+		!(c.html != "" && !c.json && !c.hex && c.types == 0 && !c.rejects)
 }
