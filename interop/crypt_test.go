@@ -72,37 +72,6 @@ func buildCryptPeer(t *testing.T, dir string) string {
 	return bin
 }
 
-// startCryptCapture is startCapture with a capture buffer that holds a
-// burst of a few thousand datagrams: with -s 0 and --immediate-mode,
-// libpcap sizes each ring slot for lo's 64 KiB MTU, so its default 2 MiB
-// buffer holds about 32 packets, and a busy machine drops some of a
-// libsrt burst. A 2048-byte snaplen keeps every SRT datagram (at most
-// 1500 bytes here) whole.
-func startCryptCapture(t *testing.T, dir, name string, ports ...int) *capture {
-	t.Helper()
-	c := &capture{path: filepath.Join(dir, name+".pcap"), ports: ports}
-	var f []string
-	for _, p := range ports {
-		f = append(f, fmt.Sprintf("udp port %d", p))
-	}
-	args := []string{"-i", "lo", "--immediate-mode", "-U", "-n", "-s", "2048", "-B", "8192"}
-	if os.Geteuid() == 0 {
-		args = append(args, "-Z", "root")
-	}
-	args = append(args, "-w", c.path, strings.Join(f, " or "))
-	c.p = start(t, "tcpdump", 120*time.Second, nil, nil, "tcpdump", args...)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(c.p.err.String(), "listening on") {
-		if !c.p.running() || time.Now().After(deadline) {
-			c.p.stop(syscall.SIGINT, time.Second)
-			t.Fatalf("tcpdump did not start capturing on lo (it needs root, or cap_net_raw,cap_net_admin):\n%s", c.p.output())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond) // let the BPF filter settle
-	return c
-}
-
 var cryptDroppedRE = regexp.MustCompile(`(\d+) packets? dropped by kernel`)
 
 // stopCryptCapture stops the capture and fails the test when tcpdump says
@@ -665,7 +634,7 @@ func TestCryptDecryptCaptures(t *testing.T) {
 				var res cryptRun
 				var path string
 				for try := 1; ; try++ {
-					capt := startCryptCapture(t, dir, fmt.Sprintf("%s_%d", sc.name, try), ports...)
+					capt := startCapture(t, dir, fmt.Sprintf("%s_%d", sc.name, try), ports...)
 					res = sc.run(t, peer, dir, p)
 					path = stopCryptCapture(t, capt)
 					if res.crashed == "" {

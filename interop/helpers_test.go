@@ -287,7 +287,9 @@ func startCapture(t *testing.T, dir, name string, ports ...int) *capture {
 	// --immediate-mode: without it, libpcap hands packets over in blocks
 	// (or after a 1 s timeout), and the last second of traffic is lost
 	// when tcpdump is stopped.
-	args := []string{"-i", "lo", "--immediate-mode", "-U", "-n", "-s", "0"}
+	// -B 8192: the default capture buffer holds about 32 packets on lo
+	// and drops libsrt's bursts on a busy machine.
+	args := []string{"-i", "lo", "--immediate-mode", "-U", "-n", "-s", "0", "-B", "8192"}
 	if os.Geteuid() == 0 {
 		// Without -Z root, tcpdump drops to its own user and cannot
 		// write into the test's private directory.

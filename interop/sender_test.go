@@ -45,7 +45,7 @@ func TestSenderToLibsrt(t *testing.T) {
 				t.Parallel()
 				pass := fmt.Sprintf("srtwire-sender-%s", name)
 				dir := t.TempDir()
-				capt := startCryptCapture(t, dir, "sender_"+name, port)
+				capt := startCapture(t, dir, "sender_"+name, port)
 				sink := &syncBuffer{}
 				l := start(t, "srt-live-transmit", 30*time.Second, nil, sink, "srt-live-transmit",
 					"-a:no", "-t:25", "-loglevel:note",
