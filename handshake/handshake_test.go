@@ -450,3 +450,18 @@ func TestBlockAccessors(t *testing.T) {
 	_, err = bad.SRTOptions()
 	assert.ErrorIs(t, err, handshake.ErrTruncated)
 }
+
+func TestParseSRTVersion(t *testing.T) {
+	for s, want := range map[string]handshake.SRTVersion{"1.5.1": 0x010501, "1.3.0": 0x010300, "": 0x010000, "0x010402": 0x010402, "66817": 0x010501} {
+		v, err := handshake.ParseSRTVersion(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, want, v, s)
+		if s == "1.5.1" {
+			assert.Equal(t, s, v.String(), "String and ParseSRTVersion round-trip")
+		}
+	}
+	for _, s := range []string{"1.5", "1.5.256", "a.b.c", "v1.5.1", "-1"} {
+		_, err := handshake.ParseSRTVersion(s)
+		assert.ErrorIs(t, err, handshake.ErrBadValue, s)
+	}
+}

@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -122,4 +123,29 @@ func (r *HSReq) AppendBinary(b []byte) ([]byte, error) {
 	b = binary.BigEndian.AppendUint32(b, uint32(r.Flags))
 	b = binary.BigEndian.AppendUint16(b, r.RecvDelay)
 	return binary.BigEndian.AppendUint16(b, r.SendDelay), nil
+}
+
+// ParseSRTVersion reads an SRT version as SRTVersion.String writes it
+// ("1.5.1"), or as a number in any base strconv accepts (0x010501). An
+// empty string is 1.0.0, the lowest version libsrt compares against.
+func ParseSRTVersion(s string) (SRTVersion, error) {
+	if s == "" {
+		return MakeSRTVersion(1, 0, 0), nil
+	}
+	if p := strings.Split(s, "."); len(p) == 3 {
+		var v [3]uint8
+		for i, x := range p {
+			n, err := strconv.ParseUint(x, 10, 8)
+			if err != nil {
+				return 0, fmt.Errorf("%w: SRT version %q: want major.minor.patch", ErrBadValue, s)
+			}
+			v[i] = uint8(n)
+		}
+		return MakeSRTVersion(v[0], v[1], v[2]), nil
+	}
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil {
+		return 0, fmt.Errorf("%w: SRT version %q: want major.minor.patch or a number", ErrBadValue, s)
+	}
+	return SRTVersion(n), nil
 }

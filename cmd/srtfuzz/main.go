@@ -418,29 +418,6 @@ func listClasses(w io.Writer) {
 	fmt.Fprintln(w, "\nEvery class also runs with byte-level mutation on top (-bytes).")
 }
 
-// parseVersion reads "1.3.0" or a number (0x010300).
-func parseVersion(s string) (handshake.SRTVersion, error) {
-	if s == "" {
-		return handshake.MakeSRTVersion(1, 0, 0), nil
-	}
-	if p := strings.Split(s, "."); len(p) == 3 {
-		var v [3]uint8
-		for i, x := range p {
-			n, err := strconv.ParseUint(x, 10, 8)
-			if err != nil {
-				return 0, fmt.Errorf("-minversion %q: want major.minor.patch", s)
-			}
-			v[i] = uint8(n)
-		}
-		return handshake.MakeSRTVersion(v[0], v[1], v[2]), nil
-	}
-	n, err := strconv.ParseUint(s, 0, 32)
-	if err != nil {
-		return 0, fmt.Errorf("-minversion %q: want major.minor.patch or a number", s)
-	}
-	return handshake.SRTVersion(n), nil
-}
-
 // listenerConfig is the configuration Decide is given: what the target
 // claims to be, in srt-live-transmit's option names.
 func listenerConfig(o *options) (*listener.Config, error) {
@@ -473,8 +450,8 @@ func listenerConfig(o *options) (*listener.Config, error) {
 		cfg.Congestion = o.congestion
 	}
 	cfg.Filter = o.filter
-	if cfg.MinVersion, err = parseVersion(o.minversion); err != nil {
-		return nil, err
+	if cfg.MinVersion, err = handshake.ParseSRTVersion(o.minversion); err != nil {
+		return nil, fmt.Errorf("-minversion: %w", err)
 	}
 	if o.latency >= 0 {
 		if o.latency > 65535 {

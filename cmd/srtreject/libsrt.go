@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,29 +25,6 @@ type libsrtOptions struct {
 	filter               string
 	minversion           string
 	latency              int
-}
-
-// parseVersion reads "1.3.0" or a number (0x010300).
-func parseVersion(s string) (handshake.SRTVersion, error) {
-	if s == "" {
-		return handshake.MakeSRTVersion(1, 0, 0), nil
-	}
-	if p := strings.Split(s, "."); len(p) == 3 {
-		var v [3]uint8
-		for i, x := range p {
-			n, err := strconv.ParseUint(x, 10, 8)
-			if err != nil {
-				return 0, fmt.Errorf("-minversion %q: want major.minor.patch", s)
-			}
-			v[i] = uint8(n)
-		}
-		return handshake.MakeSRTVersion(v[0], v[1], v[2]), nil
-	}
-	n, err := strconv.ParseUint(s, 0, 32)
-	if err != nil {
-		return 0, fmt.Errorf("-minversion %q: want major.minor.patch or a number", s)
-	}
-	return handshake.SRTVersion(n), nil
 }
 
 // libsrtConfig builds the listener configuration; the passphrase comes
@@ -82,9 +58,9 @@ func libsrtConfig(o *libsrtOptions, p *policy, hasPolicy bool, cookies *listener
 		cfg.Congestion = o.congestion
 	}
 	cfg.Filter = o.filter
-	v, err := parseVersion(o.minversion)
+	v, err := handshake.ParseSRTVersion(o.minversion)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("-minversion: %w", err)
 	}
 	cfg.MinVersion = v
 	if o.latency >= 0 {

@@ -98,7 +98,7 @@ func TestLibsrtFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "from-the-environment", cfg.Passphrase)
 	assert.True(t, strings.Contains(describeLibsrt(cfg, p), "a passphrase"))
-	v, err := parseVersion("1.3.0")
+	v, err := handshake.ParseSRTVersion("1.3.0")
 	require.NoError(t, err)
 	assert.Equal(t, handshake.SRTVersion(0x010300), v)
 }
