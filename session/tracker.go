@@ -258,10 +258,37 @@ func (a *Attempt) CryptoStatus() CryptoStatus {
 		return CryptoFailed
 	case a.kkSeen && !a.kmSeen:
 		return CryptoNoKM
-	case a.HandshakeSeen || a.DataPackets > 0:
+	case a.DataPackets > 0 || a.ConclusionSeen():
+		// An attempt that got no further than INDUCTION does not tell
+		// whether it would have encrypted (an INDUCTION carries no key
+		// length): unknown, not none.
 		return CryptoNone
 	}
 	return CryptoUnknown
+}
+
+// LatencyKnown reports whether a's latency was seen in a handshake: an
+// HSREQ (which sets the SRT version) or an HSRSP (which sets the
+// directions' latencies). LatencyMS is 0 and meaningless otherwise.
+func (a *Attempt) LatencyKnown() bool {
+	if a.SRTVersion != 0 {
+		return true
+	}
+	for _, d := range a.dirs {
+		if d != nil && d.LatencyMS.Known {
+			return true
+		}
+	}
+	return false
+}
+
+// ConclusionSeen reports whether a CONCLUSION of the attempt was seen, so
+// that its Stream ID, congestion control and filter are known (empty or
+// the default when it carried none). A session whose handshake was not
+// captured, or a caller whose INDUCTION was never answered, has none.
+func (a *Attempt) ConclusionSeen() bool {
+	return a.LatencyKnown() || a.StreamID != "" || a.Filter != "" || a.RequestedKeyLen > 0 || a.KMStateSet ||
+		a.Outcome == OutcomeRejected && a.HandshakeRTT > 0
 }
 
 // EncryptionText describes the encryption in a few words: "AES-128",

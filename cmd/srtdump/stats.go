@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/internal/report"
 	"github.com/srtwire/srtwire/session"
 )
@@ -33,14 +32,14 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 	if a.StreamID != "" {
 		b = fmt.Appendf(b, "stream ID %s  ", displayString(a.StreamID))
 	}
-	b = fmt.Appendf(b, "encryption %s", encryptionText(a))
-	if parquetout.LatencyKnown(a) {
+	b = fmt.Appendf(b, "encryption %s", a.EncryptionText())
+	if a.LatencyKnown() {
 		b = fmt.Appendf(b, "  latency %d ms", a.LatencyMS)
 	}
 	if a.HandshakeRTT > 0 {
 		b = fmt.Appendf(b, "  handshake RTT %.3f ms", float64(a.HandshakeRTT.Microseconds())/1000)
 	}
-	if parquetout.ConclusionSeen(a) {
+	if a.ConclusionSeen() {
 		b = fmt.Appendf(b, "  congestion %s", a.Congestion)
 	}
 	if a.Filter != "" {

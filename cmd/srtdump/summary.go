@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/session"
 )
@@ -115,15 +114,6 @@ func (d *dumper) writeGroups(gs []*session.Group) {
 	for _, g := range sel {
 		delete(d.kms, g.First)
 	}
-}
-
-// encryptionText is the ENCRYPTION column (a.EncryptionText, but see
-// parquetout.CryptoStatus).
-func encryptionText(a *session.Attempt) string {
-	if st := parquetout.CryptoStatus(a); st == session.CryptoUnknown {
-		return st.String()
-	}
-	return a.EncryptionText()
 }
 
 // modeText is the MODE column: the mode, and whether the roles were
@@ -284,7 +274,7 @@ func (d *dumper) summaryTable(sel []*session.Group, first int) {
 			rtt = strconv.FormatFloat(float64(a.HandshakeRTT.Microseconds())/1000, 'f', 3, 64) + "ms"
 		}
 		lat := "-"
-		if parquetout.LatencyKnown(a) {
+		if a.LatencyKnown() {
 			lat = strconv.Itoa(a.LatencyMS) + "ms"
 		}
 		pe := "-"
@@ -296,7 +286,7 @@ func (d *dumper) summaryTable(sel []*session.Group, first int) {
 			filter = displayString(a.Filter)
 		}
 		row := fmt.Sprintf("%d\t%s\t%s\t%s\t%d-%d\t%s\t%s\t%s\t", first+i, a.Caller, a.Listener, modeText(a),
-			a.FirstFrame, g.Last.LastFrame, sid, filter, encryptionText(a))
+			a.FirstFrame, g.Last.LastFrame, sid, filter, a.EncryptionText())
 		if pass {
 			row += passColumn(a, d.kms[a]) + "\t"
 		}
@@ -366,7 +356,7 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 	w.int("attempts", int64(g.Attempts))
 	w.time("first_time", g.FirstTime)
 	w.time("last_time", g.LastTime)
-	hs := parquetout.ConclusionSeen(a)
+	hs := a.ConclusionSeen()
 	if hs {
 		w.str("stream_id", a.StreamID)
 	}
@@ -374,7 +364,7 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 		w.bool("truncated", true)
 	}
 	enc := a.Encryption()
-	st := parquetout.CryptoStatus(a)
+	st := a.CryptoStatus()
 	switch {
 	case enc != "":
 	case st == session.CryptoUnknown || st == session.CryptoNoKM:
@@ -406,7 +396,7 @@ func (j *jsonWriter) summaryKeys(g *session.Group, k *kmSides, nPass int) {
 			}
 		}
 	}
-	if parquetout.LatencyKnown(a) {
+	if a.LatencyKnown() {
 		w.int("latency_ms", int64(a.LatencyMS))
 	}
 	if hs {

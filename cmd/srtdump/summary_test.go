@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
@@ -245,7 +244,7 @@ func TestUnknownNeverZero(t *testing.T) {
 					has(m, "decrypted", anyDir(a, func(d *session.Direction) bool { return d.Data.Decrypted.Known }))
 					st := a.CryptoStatus()
 					if m["encryption"] == "unknown" {
-						assert.True(t, st == session.CryptoUnknown || st == session.CryptoNoKM || a.DataPackets == 0 && !parquetout.ConclusionSeen(a), name)
+						assert.True(t, st == session.CryptoUnknown || st == session.CryptoNoKM || a.DataPackets == 0 && !a.ConclusionSeen(), name)
 					} else {
 						assert.NotEqual(t, session.CryptoUnknown, st, name)
 					}

@@ -331,7 +331,7 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 	r.Truncated = a.Truncated
 	// encryption and encryption_state as srtdump's summary writes them
 	// (cmd/srtdump/summary.go, summaryKeys; CryptoStatus is the one rule both use).
-	st := CryptoStatus(a)
+	st := a.CryptoStatus()
 	enc := a.Encryption()
 	switch {
 	case enc != "":
@@ -348,7 +348,7 @@ func fillAttempt(r *ConnectionRow, file string, n int, a *session.Attempt) {
 	if a.KMStateSet {
 		r.KMState = ptr(a.KMState.String())
 	}
-	if LatencyKnown(a) {
+	if a.LatencyKnown() {
 		r.LatencyMS = ptr(int32(a.LatencyMS))
 	}
 	r.Congestion = a.Congestion

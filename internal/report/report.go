@@ -491,7 +491,7 @@ func (c *Capture) summarize(g *session.Group, n int, href string, fs []session.F
 		caller: addrText(a.Caller), listener: addrText(a.Listener), names: sideNames(a),
 		mode: modeText(a), outcome: a.Outcome, outcomeTxt: outcomeText(a, g.Attempts),
 		sid: displayString(a.StreamID), sidCut: a.Truncated,
-		enc: encryptionText(a), encState: cryptoStatus(a), reqEnc: a.RequestedEncryption(),
+		enc: a.EncryptionText(), encState: a.CryptoStatus(), reqEnc: a.RequestedEncryption(),
 		congestion: a.Congestion, filter: displayString(a.Filter),
 		firstFrame: a.FirstFrame, lastFrame: g.Last.LastFrame, from: g.FirstTime, to: g.LastTime,
 		attempts: g.Attempts, data: a.DataPackets - a.FECPackets, retx: a.Retransmitted, lost: a.Lost, fec: a.FECPackets,
@@ -500,7 +500,7 @@ func (c *Capture) summarize(g *session.Group, n int, href string, fs []session.F
 	if a.Outcome == session.OutcomeRejected {
 		cn.reason = a.Reason.String() + ": " + a.Reason.Text()
 	}
-	if latencyKnown(a) {
+	if a.LatencyKnown() {
 		cn.latency = strconv.Itoa(a.LatencyMS) + " ms"
 	}
 	if a.HandshakeRTT > 0 {

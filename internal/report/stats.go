@@ -240,41 +240,6 @@ func appendSI(b []byte, v uint64, unit string) []byte {
 }
 
 // The heading of an attempt, as srtdump -stats and -summary write it.
-
-// latencyKnown reports whether a's latency was seen in a handshake: an
-// HSREQ (which sets the SRT version) or an HSRSP (which sets the
-// directions' latencies).
-func latencyKnown(a *session.Attempt) bool {
-	if a.SRTVersion != 0 {
-		return true
-	}
-	for _, dir := range a.Directions() {
-		if dir.LatencyMS.Known {
-			return true
-		}
-	}
-	return false
-}
-
-// cryptoStatus is a.CryptoStatus, except for a caller whose INDUCTION was
-// never answered: the capture does not tell whether it would have
-// encrypted (an INDUCTION carries no key length).
-func cryptoStatus(a *session.Attempt) session.CryptoStatus {
-	if st := a.CryptoStatus(); !(st == session.CryptoNone && a.Outcome == session.OutcomeNoAnswer && a.RequestedKeyLen == 0) {
-		return st
-	}
-	return session.CryptoUnknown
-}
-
-// encryptionText is srtdump's ENCRYPTION column (a.EncryptionText, but see
-// cryptoStatus).
-func encryptionText(a *session.Attempt) string {
-	if st := cryptoStatus(a); st == session.CryptoUnknown {
-		return st.String()
-	}
-	return a.EncryptionText()
-}
-
 // modeText is the mode, and whether the roles were inferred.
 func modeText(a *session.Attempt) string {
 	if a.RolesInferred {
