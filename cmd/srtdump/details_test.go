@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/internal/report"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 )
 
@@ -171,7 +172,7 @@ func TestControlDetails(t *testing.T) {
 	for v, want := range map[uint64]string{0: "0 B/s", 999: "999 B/s", 1000: "1.00 kB/s", 1573: "1.57 kB/s", 9995: "10.0 kB/s",
 		12345: "12.3 kB/s", 99949: "99.9 kB/s", 99950: "100 kB/s", 999499: "999 kB/s", 999500: "1.00 MB/s",
 		3450000: "3.45 MB/s", 431219513: "431 MB/s", 4294967295: "4.29 GB/s"} {
-		assert.Equal(t, want, string(appendSI(nil, v, "B/s")), "%d", v)
+		assert.Equal(t, want, string(report.AppendSI(nil, v, "B/s")), "%d", v)
 	}
 }
 

@@ -26,11 +26,11 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 	}
 	d.headed = true
 	var b []byte
-	b = fmt.Appendf(b, "#%d  %s > %s  %s  %s  frames %d-%d  from %s\n", n, a.Caller, a.Listener, modeText(a), outcomeText(g),
+	b = fmt.Appendf(b, "#%d  %s > %s  %s  %s  frames %d-%d  from %s\n", n, a.Caller, a.Listener, report.ModeText(a), outcomeText(g),
 		a.FirstFrame, g.Last.LastFrame, fmtTime(g.FirstTime))
 	b = append(b, "    "...)
 	if a.StreamID != "" {
-		b = fmt.Appendf(b, "stream ID %s  ", displayString(a.StreamID))
+		b = fmt.Appendf(b, "stream ID %s  ", report.DisplayString(a.StreamID))
 	}
 	b = fmt.Appendf(b, "encryption %s", a.EncryptionText())
 	if a.LatencyKnown() {
@@ -43,10 +43,10 @@ func (d *dumper) statsBlock(n int, g *session.Group) {
 		b = fmt.Appendf(b, "  congestion %s", a.Congestion)
 	}
 	if a.Filter != "" {
-		b = fmt.Appendf(b, "  filter %s", displayString(a.Filter))
+		b = fmt.Appendf(b, "  filter %s", report.DisplayString(a.Filter))
 	}
 	if code, ok := a.PeerError.Get(); ok {
-		b = fmt.Appendf(b, "  PEERERROR %s", peerErrorText(code))
+		b = fmt.Appendf(b, "  PEERERROR %s", report.PeerErrorText(code))
 	}
 	b = append(b, '\n')
 	d.out.Write(b)

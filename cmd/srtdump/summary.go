@@ -6,10 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/srtwire/srtwire/packet"
+	"github.com/srtwire/srtwire/internal/report"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -116,15 +114,6 @@ func (d *dumper) writeGroups(gs []*session.Group) {
 	}
 }
 
-// modeText is the MODE column: the mode, and whether the roles were
-// inferred.
-func modeText(a *session.Attempt) string {
-	if a.RolesInferred {
-		return a.Mode.String() + " (roles inferred)"
-	}
-	return a.Mode.String()
-}
-
 // outcomeText is the OUTCOME column, with the number of attempts of a
 // group: "rejected: SRT_REJX_FORBIDDEN ×213".
 func outcomeText(g *session.Group) string {
@@ -135,15 +124,6 @@ func outcomeText(g *session.Group) string {
 	}
 	if g.Attempts > 1 {
 		s += " ×" + strconv.Itoa(g.Attempts)
-	}
-	return s
-}
-
-// peerErrorText names a PEERERROR code: "4000 (SRT_EFILE)".
-func peerErrorText(code uint32) string {
-	s := strconv.FormatUint(uint64(code), 10)
-	if code == packet.PeerErrorFile {
-		s += " (SRT_EFILE)"
 	}
 	return s
 }
@@ -264,7 +244,7 @@ func (d *dumper) summaryTable(sel []*session.Group, first int) {
 		findings[i] = g.Findings()
 		sid := "-"
 		if a.StreamID != "" {
-			sid = displayString(a.StreamID)
+			sid = report.DisplayString(a.StreamID)
 		}
 		if a.Truncated {
 			sid += "... (cut at libsrt's limit)"
@@ -279,13 +259,13 @@ func (d *dumper) summaryTable(sel []*session.Group, first int) {
 		}
 		pe := "-"
 		if code, ok := a.PeerError.Get(); ok {
-			pe = peerErrorText(code)
+			pe = report.PeerErrorText(code)
 		}
 		filter := "-"
 		if a.Filter != "" {
-			filter = displayString(a.Filter)
+			filter = report.DisplayString(a.Filter)
 		}
-		row := fmt.Sprintf("%d\t%s\t%s\t%s\t%d-%d\t%s\t%s\t%s\t", first+i, a.Caller, a.Listener, modeText(a),
+		row := fmt.Sprintf("%d\t%s\t%s\t%s\t%d-%d\t%s\t%s\t%s\t", first+i, a.Caller, a.Listener, report.ModeText(a),
 			a.FirstFrame, g.Last.LastFrame, sid, filter, a.EncryptionText())
 		if pass {
 			row += passColumn(a, d.kms[a]) + "\t"
@@ -442,20 +422,4 @@ func (j *jsonWriter) summary(g *session.Group, k *kmSides, nPass int) {
 	j.summaryKeys(g, k, nPass)
 	j.w.findings(g.Findings())
 	j.finish()
-}
-
-// displayString returns s for the text output: as it is when it is valid
-// UTF-8 of printable characters other than '"' and '\\', and quoted with
-// Go's escapes otherwise, so that no control character reaches the
-// terminal and a tab cannot break the table.
-func displayString(s string) string {
-	if !utf8.ValidString(s) {
-		return strconv.Quote(s)
-	}
-	for _, r := range s {
-		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
-			return strconv.Quote(s)
-		}
-	}
-	return s
 }

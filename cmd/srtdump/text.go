@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/srtwire/srtwire/handshake"
+	"github.com/srtwire/srtwire/internal/report"
 	"github.com/srtwire/srtwire/packet"
 	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
@@ -460,40 +461,13 @@ func (t *textWriter) ackField(f *ackField, v uint32) {
 	case "B/s", "pkt/s":
 		c := &t.si[f.idx]
 		if c.s == nil || c.v != v {
-			c.v, c.s = v, appendSI(c.s[:0], uint64(v), f.unit)
+			c.v, c.s = v, report.AppendSI(c.s[:0], uint64(v), f.unit)
 		}
 		t.b = append(t.b, c.s...)
 	default:
 		t.b = appendUint(t.b, uint64(v))
 		t.b = append(t.b, f.unit...)
 	}
-}
-
-// appendSI appends v with an SI prefix and three significant digits, then
-// a space and the unit: "431 B/s", "1.57 kB/s", "12.3 kpkt/s", "431 MB/s".
-func appendSI(b []byte, v uint64, unit string) []byte {
-	if v < 1000 {
-		b = appendUint(b, v)
-	} else {
-		f := float64(v) / 1000
-		i := 0
-		for f >= 999.5 && i < 3 {
-			f /= 1000
-			i++
-		}
-		prec := 0
-		switch {
-		case f < 9.995:
-			prec = 2
-		case f < 99.95:
-			prec = 1
-		}
-		b = strconv.AppendFloat(b, f, 'f', prec, 64)
-		b = append(b, ' ', "kMGT"[i])
-		return append(b, unit...)
-	}
-	b = append(b, ' ')
-	return append(b, unit...)
 }
 
 func (t *textWriter) ackEnd() {}

@@ -489,10 +489,10 @@ func (c *Capture) summarize(g *session.Group, n int, href string, fs []session.F
 	cn := &conn{
 		n: n, href: href, detailed: detailed,
 		caller: addrText(a.Caller), listener: addrText(a.Listener), names: sideNames(a),
-		mode: modeText(a), outcome: a.Outcome, outcomeTxt: outcomeText(a, g.Attempts),
-		sid: displayString(a.StreamID), sidCut: a.Truncated,
+		mode: ModeText(a), outcome: a.Outcome, outcomeTxt: outcomeText(a, g.Attempts),
+		sid: DisplayString(a.StreamID), sidCut: a.Truncated,
 		enc: a.EncryptionText(), encState: a.CryptoStatus(), reqEnc: a.RequestedEncryption(),
-		congestion: a.Congestion, filter: displayString(a.Filter),
+		congestion: a.Congestion, filter: DisplayString(a.Filter),
 		firstFrame: a.FirstFrame, lastFrame: g.Last.LastFrame, from: g.FirstTime, to: g.LastTime,
 		attempts: g.Attempts, data: a.DataPackets - a.FECPackets, retx: a.Retransmitted, lost: a.Lost, fec: a.FECPackets,
 		findings: fs,
@@ -510,7 +510,7 @@ func (c *Capture) summarize(g *session.Group, n int, href string, fs []session.F
 		cn.version = a.SRTVersion.String()
 	}
 	if code, ok := a.PeerError.Get(); ok {
-		cn.peerError = peerErrorText(code) + " from " + addrText(a.PeerErrorFrom) + ", frame " + strconv.Itoa(a.PeerErrorFrame)
+		cn.peerError = PeerErrorText(code) + " from " + addrText(a.PeerErrorFrom) + ", frame " + strconv.Itoa(a.PeerErrorFrame)
 	}
 	if m, ok := a.PassphraseMatch.Get(); ok {
 		if m {

@@ -206,16 +206,16 @@ func rateSummary(s session.Summary, unit string) string {
 	if !s.Known() {
 		return "-"
 	}
-	si := func(v int64) string { return strings.TrimSuffix(string(appendSI(nil, uint64(max(v, 0)), "")), " ") }
+	si := func(v int64) string { return strings.TrimSuffix(string(AppendSI(nil, uint64(max(v, 0)), "")), " ") }
 	return si(s.Min) + " / " + si(int64(s.Mean()+0.5)) + " / " + si(s.Max) + " " + unit
 }
 
 func mbps(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) + " Mbit/s" }
 
-// appendSI appends v with an SI prefix and three significant digits
+// AppendSI appends v with an SI prefix and three significant digits
 // ("1.00 k", "12.3 M", "999 ") and then unit, as srtdump's text output
 // writes rates.
-func appendSI(b []byte, v uint64, unit string) []byte {
+func AppendSI(b []byte, v uint64, unit string) []byte {
 	if v < 1000 {
 		b = strconv.AppendUint(b, v, 10)
 		b = append(b, ' ')
@@ -240,8 +240,8 @@ func appendSI(b []byte, v uint64, unit string) []byte {
 }
 
 // The heading of an attempt, as srtdump -stats and -summary write it.
-// modeText is the mode, and whether the roles were inferred.
-func modeText(a *session.Attempt) string {
+// ModeText is the mode, and whether the roles were inferred.
+func ModeText(a *session.Attempt) string {
 	if a.RolesInferred {
 		return a.Mode.String() + " (roles inferred)"
 	}
@@ -261,8 +261,8 @@ func outcomeText(a *session.Attempt, attempts int) string {
 	return s
 }
 
-// peerErrorText names a PEERERROR code: "4000 (SRT_EFILE)".
-func peerErrorText(code uint32) string {
+// PeerErrorText names a PEERERROR code: "4000 (SRT_EFILE)".
+func PeerErrorText(code uint32) string {
 	s := strconv.FormatUint(uint64(code), 10)
 	if code == packet.PeerErrorFile {
 		s += " (SRT_EFILE)"
@@ -290,10 +290,10 @@ func dirName(a *session.Attempt, d *session.Direction) string {
 	return n[0] + " > " + n[1]
 }
 
-// displayString returns s as it is when it is valid UTF-8 of printable
+// DisplayString returns s as it is when it is valid UTF-8 of printable
 // characters other than '"' and '\\', and quoted with Go's escapes
 // otherwise (as srtdump shows Stream IDs).
-func displayString(s string) string {
+func DisplayString(s string) string {
 	if !utf8.ValidString(s) {
 		return strconv.Quote(s)
 	}
