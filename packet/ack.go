@@ -115,33 +115,40 @@ type ACK struct {
 // is the largest one whose fields fit in cif; remaining bytes go to Extra.
 // It returns ErrTruncated when cif is shorter than 4 bytes.
 func (a *ACK) Decode(cif []byte) error {
-	*a = ACK{}
 	n := len(cif)
 	if n < 4 {
+		*a = ACK{}
 		return ErrTruncated
 	}
 	v := ackVariantFor(n)
-	a.Variant = v
-	a.LastAckSeq = SeqNumber(binary.BigEndian.Uint32(cif[0:4]))
+	// Every field is stored once (rather than the whole ACK zeroed first),
+	// the fields a variant lacks with zero.
+	var rtt, rttVar, avail, pktRate, bw, recvRate, xmRate uint32
 	if v >= ACKSmall {
 		_ = cif[15]
-		a.RTT = binary.BigEndian.Uint32(cif[4:8])
-		a.RTTVar = binary.BigEndian.Uint32(cif[8:12])
-		a.AvailBuf = binary.BigEndian.Uint32(cif[12:16])
+		rtt = binary.BigEndian.Uint32(cif[4:8])
+		rttVar = binary.BigEndian.Uint32(cif[8:12])
+		avail = binary.BigEndian.Uint32(cif[12:16])
 		if v >= ACKFull24 {
 			_ = cif[23]
-			a.PktRate = binary.BigEndian.Uint32(cif[16:20])
-			a.Bandwidth = binary.BigEndian.Uint32(cif[20:24])
+			pktRate = binary.BigEndian.Uint32(cif[16:20])
+			bw = binary.BigEndian.Uint32(cif[20:24])
 			if v >= ACKFull {
-				a.RecvRate = binary.BigEndian.Uint32(cif[24:28])
+				recvRate = binary.BigEndian.Uint32(cif[24:28])
 				if v >= ACKFull32 {
-					a.XmRate = binary.BigEndian.Uint32(cif[28:32])
+					xmRate = binary.BigEndian.Uint32(cif[28:32])
 				}
 			}
 		}
 	}
+	a.Variant = v
+	a.LastAckSeq = SeqNumber(binary.BigEndian.Uint32(cif[0:4]))
+	a.RTT, a.RTTVar, a.AvailBuf = rtt, rttVar, avail
+	a.PktRate, a.Bandwidth, a.RecvRate, a.XmRate = pktRate, bw, recvRate, xmRate
 	if s := ackSizes[v]; s < n {
 		a.Extra = cif[s:n:n]
+	} else {
+		a.Extra = nil
 	}
 	return nil
 }
