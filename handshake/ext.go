@@ -71,13 +71,15 @@ func (t ExtType) MaxStringLen() int {
 //	}
 //	if err := it.Err(); err != nil { ... }
 type ExtIter struct {
-	b     []byte // remaining bytes, starting at the next block header (nil after a failure)
-	base  int    // CIF offset of b[0]
-	left  int    // after a failure: the bytes that were left after the faulty block's header
-	index int
-	hdr   uint32 // the current block's header word: type<<16 | words
-	val   []byte
-	err   error
+	b      []byte // the whole input
+	origin int    // CIF offset of b[0]
+	off    int    // offset in b of the next block header (len(b) after a failure)
+	vs, ve int    // the current block's content is b[vs:ve] (vs < 0: none)
+	fault  int    // after a failure: offset in b of the faulty block's header
+	left   int    // after a failure: the bytes that were left after the faulty block's header
+	index  int
+	hdr    uint32 // the current block's header word: type<<16 | words
+	err    error
 }
 
 // Extensions returns a cursor over the extension blocks in h.Ext.
@@ -86,29 +88,29 @@ func (h *Handshake) Extensions() ExtIter { return NewExtIter(h.Ext, CIFSize) }
 // NewExtIter returns a cursor over the extension blocks in b. offset is the
 // position of b[0] in the CIF, used by Offset and Detail (48 for a
 // handshake).
-func NewExtIter(b []byte, offset int) ExtIter { return ExtIter{b: b, base: offset} }
+func NewExtIter(b []byte, offset int) ExtIter { return ExtIter{b: b, origin: offset, vs: -1} }
 
 // Next advances to the next block and reports whether there is one. It
 // stops at the end of the input, when fewer than 4 bytes are left (stray
 // bytes that libsrt ignores too, see Trailing), or at a block whose declared
-// length exceeds what is left (Err then returns ErrExtLength). It is small
-// enough to be inlined where it is called.
+// length exceeds what is left (Err then returns ErrExtLength). The cursor
+// keeps offsets rather than slices, so advancing stores no pointer.
 func (it *ExtIter) Next() bool {
-	b := it.b
-	if len(b) < 4 {
-		it.val = nil
+	i := it.off
+	if len(it.b)-i < 4 {
+		it.vs = -1
 		return false
 	}
-	hdr := binary.BigEndian.Uint32(b)
-	end := blockEnd(hdr)
+	hdr := binary.BigEndian.Uint32(it.b[i:])
+	end := i + blockEnd(hdr)
 	it.index++
 	it.hdr = hdr
-	if end > len(b) {
-		it.err, it.b, it.left = ErrExtLength, nil, len(b)-4
-		it.val = nil
+	if end > len(it.b) {
+		it.err, it.fault, it.left = ErrExtLength, i, len(it.b)-i-4
+		it.off, it.vs = len(it.b), -1
 		return false
 	}
-	it.val, it.b, it.base = b[4:end:end], b[end:], it.base+end
+	it.vs, it.ve, it.off = i+4, end, end
 	return true
 }
 
@@ -125,15 +127,20 @@ func (it *ExtIter) Words() int { return int(it.hdr & 0xFFFF) }
 
 // Value returns the current block's content (4*Words bytes), a view into
 // the decoded input.
-func (it *ExtIter) Value() []byte { return it.val }
+func (it *ExtIter) Value() []byte {
+	if it.vs < 0 {
+		return nil
+	}
+	return it.b[it.vs:it.ve:it.ve]
+}
 
 // Offset returns the CIF offset of the current block's 4-byte header (or,
 // after a failure, of the faulty block's header).
 func (it *ExtIter) Offset() int {
 	if it.err != nil {
-		return it.base
+		return it.origin + it.fault
 	}
-	return it.base - 4 - len(it.val)
+	return it.origin + it.vs - 4
 }
 
 // Index returns the 1-based position of the current block.
@@ -150,7 +157,7 @@ func (it *ExtIter) Trailing() int {
 	if it.err != nil {
 		return 0
 	}
-	return len(it.b)
+	return len(it.b) - it.off
 }
 
 // Detail returns an *ExtError describing why the walk stopped, or nil. It
@@ -159,7 +166,7 @@ func (it *ExtIter) Detail() error {
 	if it.err == nil {
 		return nil
 	}
-	return &ExtError{Index: it.index, Type: it.Type(), Words: it.Words(), Left: it.left, Offset: it.base, Err: it.err}
+	return &ExtError{Index: it.index, Type: it.Type(), Words: it.Words(), Left: it.left, Offset: it.origin + it.fault, Err: it.err}
 }
 
 // Find returns the content of the first block of type t in h.Ext and

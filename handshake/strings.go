@@ -1,6 +1,9 @@
 package handshake
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // AppendString decodes the content of a string extension (SID, CONGESTION,
 // FILTER) and appends the string to dst: every 4-byte group is reversed
@@ -15,6 +18,12 @@ func AppendString(dst, value []byte) []byte {
 	}
 	out := dst[start : start+n]
 	i := 0
+	// Two groups at a time: reversing the bytes of 8 and swapping the
+	// halves back reverses each 4-byte group in place.
+	for ; i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(value[i:])
+		binary.LittleEndian.PutUint64(out[i:], bits.RotateLeft64(bits.ReverseBytes64(x), 32))
+	}
 	for ; i+4 <= n; i += 4 {
 		// Reversing a word is reading it big-endian and writing it little-endian.
 		binary.LittleEndian.PutUint32(out[i:], binary.BigEndian.Uint32(value[i:]))
