@@ -1,175 +1,203 @@
 package parquetout
 
 import (
-	"sync"
-	"unsafe"
-
 	"github.com/parquet-go/parquet-go"
 )
 
-// columnBatch gathers the values of a batch of rows column by column,
-// with their repetition and definition levels (Parquet's Dremel encoding,
-// https://parquet.apache.org/docs/file-format/nestedencoding/), for a
-// schema whose leaf columns are either flat (required or optional) or an
-// optional LIST of required elements.
-//
-// A flat column holds one value per row of the batch, at the row's index;
-// the zero parquet.Value has definition level 0, a null, so a row sets
-// only the columns it has and the others stay null. A column that a batch
-// set is zeroed again after the batch is written (a memclr), so that
-// neither the rows' nulls nor the batch's reset cost a store per absent
-// value. List columns are appended to: every row writes a null list, an
-// empty list or its elements.
-type columnBatch struct {
-	vals  [][]parquet.Value
-	def   []int  // the definition level of a present value of each column
-	list  []bool // whether the column is a list
-	dirty []bool // whether a flat column was set in this batch
-	set   []int  // the flat columns set in this batch
-	rows  int    // rows in the batch
-	cap   int
+// colSpec describes one leaf column of a schema whose leaf columns are
+// either flat (required or optional) or an optional LIST of required
+// elements: its Parquet type and levels (Parquet's Dremel encoding,
+// https://parquet.apache.org/docs/file-format/nestedencoding/), and
+// whether its values are dictionary-encoded.
+type colSpec struct {
+	path   []string
+	kind   parquet.Kind
+	maxDef byte
+	maxRep byte
+	dict   bool
+	list   bool
 }
 
-func (b *columnBatch) init(s *parquet.Schema, rows int) {
+// columnSpecs returns the leaf columns of s, in schema order.
+func columnSpecs(s *parquet.Schema) []colSpec {
 	cols := s.Columns()
-	b.cap = rows
-	b.vals = make([][]parquet.Value, len(cols))
-	b.def = make([]int, len(cols))
-	b.list = make([]bool, len(cols))
-	b.dirty = make([]bool, len(cols))
+	specs := make([]colSpec, len(cols))
 	for i, path := range cols {
 		leaf, ok := s.Lookup(path...)
 		if !ok {
 			panic("parquetout: no column " + path[0])
 		}
-		b.def[i] = leaf.MaxDefinitionLevel
-		b.list[i] = leaf.MaxRepetitionLevel > 0
-		if b.list[i] {
-			b.vals[i] = make([]parquet.Value, 0, 2*rows)
+		sp := colSpec{
+			path:   path,
+			kind:   leaf.Node.Type().Kind(),
+			maxDef: byte(leaf.MaxDefinitionLevel),
+			maxRep: byte(leaf.MaxRepetitionLevel),
+			list:   leaf.MaxRepetitionLevel > 0,
+		}
+		if enc := leaf.Node.Encoding(); enc != nil && enc.Encoding() == parquet.RLEDictionary.Encoding() {
+			sp.dict = true
+		}
+		switch sp.kind {
+		case parquet.Boolean, parquet.Int32, parquet.Int64, parquet.ByteArray:
+		default:
+			panic("parquetout: column " + path[0] + ": unsupported type " + sp.kind.String())
+		}
+		if sp.list && (sp.maxRep != 1 || sp.maxDef != 2) {
+			panic("parquetout: column " + path[0] + ": only optional lists of required elements")
+		}
+		if !sp.list && sp.maxDef > 1 {
+			panic("parquetout: column " + path[0] + ": only flat columns and lists")
+		}
+		specs[i] = sp
+	}
+	return specs
+}
+
+// segment gathers the values of consecutive rows (part of a row group)
+// column by column, typed: the rows' values are not parquet.Values, and a
+// null costs nothing. A flat column has one definition level per row, at
+// the row's index (0, null, unless the row set it: the levels are zeroed
+// when the segment is reset), and its present values in order; a list
+// column appends its levels (a null list, an empty list or its elements)
+// and its elements' values.
+//
+// Every column, required ones too, records which rows set it, so that a
+// row that sets a column twice keeps the last value, as a row of a struct
+// would.
+type segment struct {
+	cols  []segCol
+	rows  int   // rows in the segment
+	max   int   // rows it holds at most
+	first int64 // the row group's row index of the segment's first row
+	last  bool  // whether the segment ends its row group
+}
+
+type segCol struct {
+	def  []byte // flat: one per row (0 or 1); list: one per level
+	rep  []byte // list: one per level
+	i64  []int64
+	i32  []int32
+	bits []byte // BOOLEAN values, 0 or 1
+	str  []string
+	list bool
+	def1 byte // a list's definition level of an element (2)
+}
+
+func newSegment(specs []colSpec, rows int) *segment {
+	s := &segment{cols: make([]segCol, len(specs)), max: rows}
+	for i, sp := range specs {
+		c := &s.cols[i]
+		c.list = sp.list
+		if sp.list {
+			c.def1 = sp.maxDef
+			c.def = make([]byte, 0, 2*rows)
+			c.rep = make([]byte, 0, 2*rows)
 		} else {
-			b.vals[i] = make([]parquet.Value, rows)
+			c.def = make([]byte, rows)
 		}
 	}
+	return s
 }
 
-// put sets the value of flat column c in the current row.
-func (b *columnBatch) put(c int, v parquet.Value) {
-	b.vals[c][b.rows] = v.Level(0, b.def[c], c)
-	if !b.dirty[c] {
-		b.dirty[c] = true
-		b.set = append(b.set, c)
+// present marks flat column c as set in the current row and reports
+// whether it was not set yet (its value is to be appended rather than
+// replaced).
+func (s *segment) present(c *segCol) bool {
+	d := &c.def[s.rows]
+	if *d != 0 {
+		return false
+	}
+	*d = 1
+	return true
+}
+
+func (s *segment) i64(c int, v int64) {
+	col := &s.cols[c]
+	if s.present(col) {
+		col.i64 = append(col.i64, v)
+	} else {
+		col.i64[len(col.i64)-1] = v
 	}
 }
 
-func (b *columnBatch) i64(c int, v int64)    { b.put(c, parquet.Int64Value(v)) }
-func (b *columnBatch) i32(c int, v int32)    { b.put(c, parquet.Int32Value(v)) }
-func (b *columnBatch) f64(c int, v float64)  { b.put(c, parquet.DoubleValue(v)) }
-func (b *columnBatch) bool(c int, v bool)    { b.put(c, parquet.BooleanValue(v)) }
-func (b *columnBatch) str(c int, s string)   { b.put(c, strValue(s)) }
-func (b *columnBatch) bytes(c int, s []byte) { b.put(c, parquet.ByteArrayValue(s)) }
+func (s *segment) i32(c int, v int32) {
+	col := &s.cols[c]
+	if s.present(col) {
+		col.i32 = append(col.i32, v)
+	} else {
+		col.i32[len(col.i32)-1] = v
+	}
+}
 
-// strValue returns a BYTE_ARRAY value viewing s's bytes: parquet-go copies
-// them when the batch is written, and strings are immutable, so no copy is
-// made here.
-func strValue(s string) parquet.Value {
-	return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+func (s *segment) bool(c int, v bool) {
+	var b byte
+	if v {
+		b = 1
+	}
+	col := &s.cols[c]
+	if s.present(col) {
+		col.bits = append(col.bits, b)
+	} else {
+		col.bits[len(col.bits)-1] = b
+	}
+}
+
+func (s *segment) str(c int, v string) {
+	col := &s.cols[c]
+	if s.present(col) {
+		col.str = append(col.str, v)
+	} else {
+		col.str[len(col.str)-1] = v
+	}
 }
 
 // nullList adds a null list to the list column c; emptyList an empty one.
-func (b *columnBatch) nullList(c int) {
-	b.vals[c] = append(b.vals[c], parquet.Value{})
+func (s *segment) nullList(c int) {
+	col := &s.cols[c]
+	col.def = append(col.def, 0)
+	col.rep = append(col.rep, 0)
 }
 
-func (b *columnBatch) emptyList(c int) {
-	b.vals[c] = append(b.vals[c], parquet.NullValue().Level(0, b.def[c]-1, c))
+func (s *segment) emptyList(c int) {
+	col := &s.cols[c]
+	col.def = append(col.def, col.def1-1)
+	col.rep = append(col.rep, 0)
 }
 
 // elemStr and elemI64 add element i of the list column c in the current
 // row (i = 0 starts the row's list).
-func (b *columnBatch) elemStr(c, i int, s string) {
-	b.vals[c] = append(b.vals[c], strValue(s).Level(min(i, 1), b.def[c], c))
+func (s *segment) elemStr(c, i int, v string) {
+	col := &s.cols[c]
+	col.def = append(col.def, col.def1)
+	col.rep = append(col.rep, byte(min(i, 1)))
+	col.str = append(col.str, v)
 }
 
-func (b *columnBatch) elemI64(c, i int, x int64) {
-	b.vals[c] = append(b.vals[c], parquet.Int64Value(x).Level(min(i, 1), b.def[c], c))
+func (s *segment) elemI64(c, i int, v int64) {
+	col := &s.cols[c]
+	col.def = append(col.def, col.def1)
+	col.rep = append(col.rep, byte(min(i, 1)))
+	col.i64 = append(col.i64, v)
 }
 
-// endRow ends the current row and reports whether the batch is full.
-func (b *columnBatch) endRow() bool {
-	b.rows++
-	return b.rows == b.cap
+// endRow ends the current row and reports whether the segment is full.
+func (s *segment) endRow() bool {
+	s.rows++
+	return s.rows == s.max
 }
 
-// writeTo hands every column's values to its writer and empties the
-// batch. The columns are independent (each ColumnWriter has its own
-// buffers, pages and dictionary; parquet-go's page and compression buffers
-// are pools), so they are split among workers goroutines; the file is the
-// same whatever the split.
-func (b *columnBatch) writeTo(cws []*parquet.ColumnWriter, workers int) error {
-	err := eachColumn(len(cws), workers, func(c int) error {
-		v := b.vals[c]
-		if !b.list[c] {
-			v = v[:b.rows]
+// reset empties the segment: the flat columns' rows are nulls again, the
+// values are dropped (and the strings released).
+func (s *segment) reset() {
+	for i := range s.cols {
+		c := &s.cols[i]
+		if c.list {
+			c.def, c.rep = c.def[:0], c.rep[:0]
+		} else {
+			clear(c.def[:s.rows])
 		}
-		_, err := cws[c].WriteRowValues(v)
-		return err
-	})
-	b.reset()
-	return err
-}
-
-// flushColumns encodes (and compresses) the values every column writer
-// still buffers into a page, workers columns at a time, so that the
-// writer's own flush of the row group has only the pages to write out.
-func flushColumns(cws []*parquet.ColumnWriter, workers int) error {
-	return eachColumn(len(cws), workers, func(c int) error { return cws[c].Flush() })
-}
-
-// eachColumn calls fn for the columns 0 to n-1, in workers goroutines
-// (column c in goroutine c % workers; one goroutine: in order, here). It
-// returns the error of the lowest column that failed.
-func eachColumn(n, workers int, fn func(c int) error) error {
-	if workers <= 1 {
-		for c := range n {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		clear(c.str)
+		c.i64, c.i32, c.bits, c.str = c.i64[:0], c.i32[:0], c.bits[:0], c.str[:0]
 	}
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := w; c < n; c += workers {
-				errs[c] = fn(c)
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// reset empties the batch: the flat columns it set are nulls again, the
-// lists are empty (and drop their references to the rows' strings).
-func (b *columnBatch) reset() {
-	for _, c := range b.set {
-		clear(b.vals[c][:b.rows])
-		b.dirty[c] = false
-	}
-	b.set = b.set[:0]
-	for c, isList := range b.list {
-		if isList {
-			clear(b.vals[c])
-			b.vals[c] = b.vals[c][:0]
-		}
-	}
-	b.rows = 0
+	s.rows, s.first, s.last = 0, 0, false
 }

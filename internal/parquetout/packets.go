@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
@@ -238,15 +239,18 @@ func PacketSchema() *parquet.Schema { return packetSchema }
 // given to Write. It is not safe for concurrent use; use one writer per
 // capture (and goroutine).
 //
-// Rows are gathered column by column (a batch of parquet.Value per
-// column) and handed to parquet-go's column writers a batch at a time:
-// with some 80 columns, most of them null in any one row, that is several
-// times faster than parquet-go's row-by-row struct path.
+// Rows are gathered column by column, typed (a segment of segmentRows
+// rows), and encoded into pages by fileWriter rather than parquet-go's
+// column writers: with some 80 columns, most of them null in any one row,
+// one parquet.Value per cell cost several times the encoding itself.
 type PacketWriter struct {
-	w        *parquet.GenericWriter[PacketRow]
+	fw       *fileWriter
 	file     string
-	b        columnBatch
-	groupLen int // rows of the current row group, batch excluded
+	seg      *segment // being filled
+	spare    *segment // the other one, being encoded (workers > 1)
+	done     chan error
+	busy     bool // a segment is being encoded in the background
+	groupLen int  // rows of the current row group, seg excluded
 	rows     int64
 	addr     addrNames
 	hs       walkScratch
@@ -267,34 +271,43 @@ type walkScratch struct {
 	group handshake.Group
 }
 
-// packetBatchRows is the number of rows gathered before they are handed to
-// the column writers (RowGroupRows is a multiple of it).
-const packetBatchRows = 256
+// segmentRows is the number of rows gathered before they are encoded (one
+// page per column, mostly); RowGroupRows is a multiple of it.
+const segmentRows = 8 << 10
+
+var packetSpecs = columnSpecs(packetSchema)
 
 // NewPacketWriter returns a writer of the packets table to w. file is the
 // value of the file column: the capture's name as the user gave it. Call
 // Close to finish the file (w itself is not closed).
 func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 	pw := &PacketWriter{
-		w:        parquet.NewGenericWriter[PacketRow](w, writerOptions()...),
 		file:     file,
 		sbuf:     make([]byte, 0, 1024),
 		workers:  1,
 		groupMax: RowGroupRows,
 	}
-	pw.b.init(packetSchema, packetBatchRows)
+	meta, err := packetFooter()
+	if err != nil {
+		pw.err = fmt.Errorf("parquetout: packets: %w", err)
+		meta = &format.FileMetaData{}
+	}
+	pw.fw = newFileWriter(w, packetSpecs, meta, 1)
+	pw.seg = newSegment(packetSpecs, segmentRows)
 	return pw
 }
 
-// SetWorkers sets how many goroutines encode the columns of a batch of
-// rows and compress their pages: 1 by default (the caller's goroutine), at
-// most the number of columns. A program that converts one large capture
-// can give it runtime.GOMAXPROCS(0); one that converts several at once
-// (srtdump -j N) gains more from one writer per capture and goroutine, each
-// with 1. The file is the same whatever the number. Call it before the
-// first Write.
+// SetWorkers sets how many goroutines encode the columns and compress
+// their pages: 1 by default, the caller's goroutine, when a segment of
+// rows is full. With more, the segments are encoded in the background by
+// that many goroutines while the caller fills the next one. A program that
+// converts one large capture can give it runtime.GOMAXPROCS(0); one that
+// converts several at once (srtdump -j N) gains more from one writer per
+// capture and goroutine, each with 1. The file is the same whatever the
+// number. Call it before the first Write.
 func (pw *PacketWriter) SetWorkers(n int) {
 	pw.workers = max(1, min(n, numPacketColumns))
+	pw.fw = newFileWriter(pw.fw.w, pw.fw.specs, pw.fw.meta, pw.workers)
 }
 
 // Write adds one frame of a capture as a row: f as pcap.Reader hands it
@@ -304,36 +317,55 @@ func (pw *PacketWriter) Write(f *pcap.Frame) error {
 		return pw.err
 	}
 	pw.fill(f)
-	if pw.b.endRow() {
-		return pw.flushBatch()
+	if pw.seg.endRow() || pw.groupLen+pw.seg.rows == pw.groupMax {
+		return pw.flushSegment(false)
 	}
 	return nil
 }
 
 // Rows returns the number of rows written so far.
-func (pw *PacketWriter) Rows() int64 { return pw.rows + int64(pw.b.rows) }
+func (pw *PacketWriter) Rows() int64 { return pw.rows + int64(pw.seg.rows) }
 
-// flushBatch hands the batch to the column writers and, when the row group
-// is full, writes it out.
-func (pw *PacketWriter) flushBatch() error {
-	n := pw.b.rows
-	if n == 0 {
-		return nil
-	}
-	cws := pw.w.ColumnWriters()
-	if err := pw.b.writeTo(cws, pw.workers); err != nil {
-		pw.err = fmt.Errorf("parquetout: packets: %w", err)
+// flushSegment hands the segment to the encoder: in this goroutine with
+// one worker, else in the background once the previous segment is done.
+// The segment ends its row group when the group is full, or if end.
+func (pw *PacketWriter) flushSegment(end bool) error {
+	seg := pw.seg
+	n := seg.rows
+	if n == 0 && (!end || pw.groupLen == 0) {
 		return pw.err
 	}
-	pw.rows += int64(n)
+	seg.first = int64(pw.groupLen)
 	pw.groupLen += n
-	if pw.groupLen >= pw.groupMax {
+	pw.rows += int64(n)
+	if pw.groupLen >= pw.groupMax || end {
+		seg.last = true
 		pw.groupLen = 0
-		err := flushColumns(cws, pw.workers)
-		if err == nil {
-			err = pw.w.Flush()
+	}
+	if pw.workers <= 1 {
+		if err := pw.fw.encodeSegment(seg, 1); err != nil {
+			pw.err = fmt.Errorf("parquetout: packets: %w", err)
 		}
-		if err != nil {
+	} else {
+		if pw.wait() != nil {
+			return pw.err
+		}
+		if pw.spare == nil {
+			pw.spare = newSegment(packetSpecs, segmentRows)
+			pw.done = make(chan error, 1)
+		}
+		pw.seg, pw.spare = pw.spare, seg
+		pw.busy = true
+		go func() { pw.done <- pw.fw.encodeSegment(seg, pw.workers) }()
+	}
+	return pw.err
+}
+
+// wait waits for the segment being encoded in the background, if any.
+func (pw *PacketWriter) wait() error {
+	if pw.busy {
+		pw.busy = false
+		if err := <-pw.done; err != nil && pw.err == nil {
 			pw.err = fmt.Errorf("parquetout: packets: %w", err)
 		}
 	}
@@ -343,17 +375,17 @@ func (pw *PacketWriter) flushBatch() error {
 // Close writes the rows still buffered and the file's footer. It does not
 // close the io.Writer.
 func (pw *PacketWriter) Close() error {
+	pw.wait()
 	if pw.err != nil {
 		return pw.err
 	}
-	if err := pw.flushBatch(); err != nil {
+	if err := pw.flushSegment(true); err != nil {
 		return err
 	}
-	if err := flushColumns(pw.w.ColumnWriters(), pw.workers); err != nil {
-		pw.err = fmt.Errorf("parquetout: packets: %w", err)
-		return pw.err
+	if err := pw.wait(); err != nil {
+		return err
 	}
-	if err := pw.w.Close(); err != nil {
+	if err := pw.fw.close(); err != nil {
 		pw.err = fmt.Errorf("parquetout: packets: %w", err)
 		return pw.err
 	}
@@ -363,12 +395,12 @@ func (pw *PacketWriter) Close() error {
 
 var errClosed = errors.New("parquetout: writer closed")
 
-// fill adds the values of f's row to the batch; the columns it does not
-// set are null (columnBatch.endRow). It follows cmd/srtdump's walker
+// fill adds the values of f's row to the segment; the columns it does not
+// set are null. It follows cmd/srtdump's walker
 // (walk.go): the same parts of a frame are shown, so that a row holds what
 // the frame's -json object holds.
 func (pw *PacketWriter) fill(f *pcap.Frame) {
-	b := &pw.b
+	b := pw.seg
 	b.str(cFile, pw.file)
 	b.i64(cFrame, int64(f.Number))
 	b.i64(cTime, micros(f.Time))
@@ -515,8 +547,8 @@ func (pw *PacketWriter) fault(f *pcap.Frame) {
 		return
 	}
 	msg, off := diagnose(f)
-	pw.b.str(cError, msg)
-	pw.b.i32(cErrorOffset, int32(off))
+	pw.seg.str(cError, msg)
+	pw.seg.i32(cErrorOffset, int32(off))
 }
 
 // diagnose explains a frame's error and where in the datagram it is: the
@@ -541,7 +573,7 @@ func diagnose(f *pcap.Frame) (string, int) {
 // blocks (the first block of each type). It reports whether it wrote the
 // hs_extensions and srt_flag_names lists.
 func (pw *PacketWriter) handshake(h *handshake.Handshake) (exts, flags bool) {
-	b := &pw.b
+	b := pw.seg
 	pw.hsFields(h, handshake.CIFSize)
 	// The list is there whenever the CIF has room for a block header after
 	// its fixed part, even if no block decodes (the -json "extensions").
@@ -611,7 +643,7 @@ func (pw *PacketWriter) handshake(h *handshake.Handshake) (exts, flags bool) {
 // hsFields sets the columns of the fixed fields of h that end within the
 // first n bytes of the CIF, and of its rejection reason.
 func (pw *PacketWriter) hsFields(h *handshake.Handshake, n int) {
-	b := &pw.b
+	b := pw.seg
 	if n >= 4 {
 		b.i64(cHSVersion, int64(h.Version))
 	}
@@ -679,7 +711,7 @@ func categoryName(c reject.Category) string {
 func (pw *PacketWriter) str(t handshake.ExtType, val []byte) string {
 	if limit := t.MaxStringLen(); len(val) > limit {
 		val = val[:limit]
-		pw.b.bool(cExtTruncated, true)
+		pw.seg.bool(cExtTruncated, true)
 	}
 	pw.sbuf = handshake.AppendString(pw.sbuf[:0], val)
 	return string(pw.sbuf)
@@ -687,7 +719,7 @@ func (pw *PacketWriter) str(t handshake.ExtType, val []byte) string {
 
 // hsreq sets the SRT option columns, srt_flag_names included.
 func (pw *PacketWriter) hsreq(q *handshake.HSReq) {
-	b := &pw.b
+	b := pw.seg
 	b.str(cSRTVersion, q.Version.String())
 	b.i64(cSRTFlags, int64(q.Flags))
 	pw.flags = q.Flags.Names(pw.flags[:0])
@@ -703,7 +735,7 @@ func (pw *PacketWriter) hsreq(q *handshake.HSReq) {
 
 // keyMaterial sets the km_* columns.
 func (pw *PacketWriter) keyMaterial(k *handshake.KeyMaterial) {
-	b := &pw.b
+	b := pw.seg
 	b.i32(cKMKK, int32(k.Keys))
 	b.str(cKMCipher, k.Cipher.String())
 	b.i32(cKMAuth, int32(k.Auth))

@@ -1,0 +1,623 @@
+package parquetout
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/rle"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// fileWriter writes a Parquet file from segments of typed column values
+// (segment), encoding the pages itself: parquet-go's column writers take
+// one parquet.Value per cell, which for a table of some 80 mostly null
+// columns cost several times more than the encoding proper. parquet-go
+// still gives the schema (the footer's schema elements and column orders
+// are those it writes for the same schema) and the codecs: the levels'
+// RLE/bit-packed hybrid, the dictionary indexes, and zstd.
+//
+// The file is what parquet-go writes for the same options (writerOptions):
+// data pages v1, PLAIN values or RLE_DICTIONARY indexes with a PLAIN
+// dictionary page per column chunk, every page compressed with zstd, page
+// and column chunk statistics (min, max and null count), a column index
+// and an offset index per column chunk. A segment's column is one page,
+// or more when its values exceed pageValueBytes; a row group is one or
+// more segments, its pages buffered compressed until the row group ends
+// (the dictionary page comes first) and then written out.
+type fileWriter struct {
+	w       io.Writer
+	off     int64
+	specs   []colSpec
+	meta    *format.FileMetaData // the schema's footer, no row groups
+	chunks  []chunk
+	scratch []*encScratch
+	groups  []format.RowGroup
+	colIdx  [][]format.ColumnIndex
+	offIdx  [][]format.OffsetIndex
+	rows    int64 // rows of the current row group
+	err     error
+}
+
+// pageValueBytes is the size of the values (as encoded, before
+// compression) past which a segment's column is cut into several pages.
+const pageValueBytes = 1 << 20
+
+// schemaFooter returns the footer parquet-go writes for an empty file of
+// schema s with the writer options: its schema elements and column orders
+// are the file's.
+func schemaFooter(s *parquet.Schema) (*format.FileMetaData, error) {
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, append(writerOptions(), s)...)
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		return nil, err
+	}
+	md := *f.Metadata()
+	md.RowGroups, md.NumRows = nil, 0
+	return &md, nil
+}
+
+var packetFooter = sync.OnceValues(func() (*format.FileMetaData, error) { return schemaFooter(packetSchema) })
+
+func newFileWriter(w io.Writer, specs []colSpec, meta *format.FileMetaData, workers int) *fileWriter {
+	fw := &fileWriter{w: w, specs: specs, meta: meta, chunks: make([]chunk, len(specs))}
+	for range max(1, workers) {
+		fw.scratch = append(fw.scratch, new(encScratch))
+	}
+	return fw
+}
+
+// chunk is the column chunk of one column in the current row group.
+type chunk struct {
+	buf        []byte // the data pages: headers and compressed bodies
+	pages      []format.PageLocation
+	ci         format.ColumnIndex
+	numValues  int64
+	nulls      int64
+	uncomp     int64 // the data pages' headers and uncompressed bodies
+	dataPages  int32
+	has        bool // whether a value was seen (min and max are set)
+	minI, maxI int64
+	minS, maxS []byte // BYTE_ARRAY without dictionary
+
+	// The dictionary of a dictionary-encoded column.
+	dict     map[string]int32
+	dictVals []string
+	last     string
+	lastIdx  int32
+	stamp    []uint32 // the page that last used each entry
+	gen      uint32
+
+	// Set when the row group ends.
+	dictPage   []byte // header and compressed dictionary page
+	dictUncomp int64
+}
+
+// encScratch holds one encoding goroutine's buffers.
+type encScratch struct {
+	body, lvl, vals, comp []byte
+	idx                   []int32
+}
+
+// encodeSegment encodes every column of seg into pages, with workers
+// goroutines (the columns are independent: the bytes are the same whatever
+// the number), writes the row group out if seg ends it, and resets seg.
+func (fw *fileWriter) encodeSegment(seg *segment, workers int) error {
+	if fw.err != nil {
+		seg.reset()
+		return fw.err
+	}
+	workers = max(1, min(workers, len(fw.scratch), len(fw.specs)))
+	if workers == 1 {
+		for c := range fw.specs {
+			fw.encodeColumn(c, seg, fw.scratch[0])
+		}
+	} else {
+		var next atomic.Int32
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					c := int(next.Add(1) - 1)
+					if c >= len(fw.specs) {
+						return
+					}
+					fw.encodeColumn(c, seg, fw.scratch[w])
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	fw.rows += int64(seg.rows)
+	last := seg.last
+	seg.reset()
+	if last {
+		fw.err = fw.writeGroup()
+	}
+	return fw.err
+}
+
+// encodeColumn encodes column c of seg into pages of its chunk (and ends
+// the chunk if seg ends the row group), and empties the segment's column.
+func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
+	sp, col, ch := &fw.specs[c], &seg.cols[c], &fw.chunks[c]
+	n := seg.rows // levels
+	valDef := byte(1)
+	if sp.list {
+		n, valDef = len(col.def), sp.maxDef
+	}
+	nvals := 0
+	switch {
+	case sp.kind == parquet.ByteArray:
+		nvals = len(col.str)
+	case sp.kind == parquet.Int64:
+		nvals = len(col.i64)
+	case sp.kind == parquet.Int32:
+		nvals = len(col.i32)
+	default:
+		nvals = len(col.bits)
+	}
+	if n == 0 {
+		// An empty segment that ends the row group: no page.
+	} else if !sp.list && (sp.dict || sp.kind != parquet.ByteArray) {
+		// Fixed-size values: a segment's column is one page.
+		fw.page(ch, sp, col, 0, n, 0, nvals, seg.first, sc)
+	} else {
+		lv, vi, row := 0, 0, 0
+		for lv < n {
+			lv0, vi0, row0 := lv, vi, row
+			size := 0
+			for lv < n && size < pageValueBytes {
+				// One row: its levels and values.
+				for {
+					if col.def[lv] == valDef {
+						size += valueSize(sp, col, vi)
+						vi++
+					}
+					lv++
+					if !sp.list || lv == n || col.rep[lv] == 0 {
+						break
+					}
+				}
+				row++
+			}
+			fw.page(ch, sp, col, lv0, lv, vi0, vi, seg.first+int64(row0), sc)
+		}
+	}
+	if seg.last {
+		fw.endChunk(ch, sp, sc)
+	}
+}
+
+func valueSize(sp *colSpec, col *segCol, i int) int {
+	switch {
+	case sp.dict:
+		return 4
+	case sp.kind == parquet.ByteArray:
+		return 4 + len(col.str[i])
+	case sp.kind == parquet.Int64:
+		return 8
+	}
+	return 4
+}
+
+// page encodes the levels lv0 to lv1 and values vi0 to vi1 of col as one
+// data page of ch.
+func (fw *fileWriter) page(ch *chunk, sp *colSpec, col *segCol, lv0, lv1, vi0, vi1 int, firstRow int64, sc *encScratch) {
+	body := sc.body[:0]
+	if sp.maxRep > 0 {
+		body = sc.appendLevels(body, col.rep[lv0:lv1], sp.maxRep)
+	}
+	if sp.maxDef > 0 {
+		body = sc.appendLevels(body, col.def[lv0:lv1], sp.maxDef)
+	}
+	nvals, nulls := vi1-vi0, (lv1-lv0)-(vi1-vi0)
+	var minV, maxV []byte // plain, no length prefix
+	enc := format.Plain
+	switch {
+	case sp.dict:
+		enc = format.RLEDictionary
+		idx := sc.idx[:0]
+		ch.gen++
+		minI, maxI := int32(-1), int32(-1)
+		for _, s := range col.str[vi0:vi1] {
+			i := ch.lookup(s)
+			idx = append(idx, i)
+			if ch.stamp[i] != ch.gen {
+				ch.stamp[i] = ch.gen
+				if minI < 0 || s < ch.dictVals[minI] {
+					minI = i
+				}
+				if maxI < 0 || s > ch.dictVals[maxI] {
+					maxI = i
+				}
+			}
+		}
+		sc.idx = idx
+		var err error
+		sc.vals, err = (&rle.DictionaryEncoding{}).EncodeInt32(sc.vals, idx)
+		if err != nil {
+			panic(err) // only for negative indexes
+		}
+		body = append(body, sc.vals...)
+		if minI >= 0 {
+			minV, maxV = []byte(ch.dictVals[minI]), []byte(ch.dictVals[maxI])
+		}
+	case sp.kind == parquet.Int64:
+		v := col.i64[vi0:vi1]
+		if len(v) > 0 {
+			lo, hi := v[0], v[0]
+			for _, x := range v {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+			minV, maxV = binary.LittleEndian.AppendUint64(nil, uint64(lo)), binary.LittleEndian.AppendUint64(nil, uint64(hi))
+			ch.minmax(lo, hi)
+		}
+		body = slices.Grow(body, 8*len(v))
+		for _, x := range v {
+			body = binary.LittleEndian.AppendUint64(body, uint64(x))
+		}
+	case sp.kind == parquet.Int32:
+		v := col.i32[vi0:vi1]
+		if len(v) > 0 {
+			lo, hi := v[0], v[0]
+			for _, x := range v {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+			minV, maxV = binary.LittleEndian.AppendUint32(nil, uint32(lo)), binary.LittleEndian.AppendUint32(nil, uint32(hi))
+			ch.minmax(int64(lo), int64(hi))
+		}
+		body = slices.Grow(body, 4*len(v))
+		for _, x := range v {
+			body = binary.LittleEndian.AppendUint32(body, uint32(x))
+		}
+	case sp.kind == parquet.Boolean:
+		v := col.bits[vi0:vi1]
+		if len(v) > 0 {
+			lo, hi := byte(1), byte(0)
+			for _, x := range v {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+			minV, maxV = []byte{lo}, []byte{hi}
+			ch.minmax(int64(lo), int64(hi))
+		}
+		for i := 0; i < len(v); i += 8 {
+			var b byte
+			for j, x := range v[i:min(i+8, len(v))] {
+				b |= x << j
+			}
+			body = append(body, b)
+		}
+	default: // BYTE_ARRAY, PLAIN
+		v := col.str[vi0:vi1]
+		for i, s := range v {
+			if i == 0 || s < string(minV) {
+				minV = []byte(s)
+			}
+			if i == 0 || s > string(maxV) {
+				maxV = []byte(s)
+			}
+			body = binary.LittleEndian.AppendUint32(body, uint32(len(s)))
+			body = append(body, s...)
+		}
+		if len(v) > 0 {
+			if !ch.has || string(minV) < string(ch.minS) {
+				ch.minS = minV
+			}
+			if !ch.has || string(maxV) > string(ch.maxS) {
+				ch.maxS = maxV
+			}
+			ch.has = true
+		}
+	}
+	sc.body = body
+	stats := format.Statistics{NullCount: int64(nulls), MinValue: minV, MaxValue: maxV}
+	hdr := format.PageHeader{
+		Type:                 format.DataPage,
+		UncompressedPageSize: int32(len(body)),
+		DataPageHeader: thrift.New(format.DataPageHeader{
+			NumValues:               int32(lv1 - lv0),
+			Encoding:                enc,
+			DefinitionLevelEncoding: format.RLE,
+			RepetitionLevelEncoding: format.RLE,
+			Statistics:              stats,
+		}),
+	}
+	h := ch.compressPage(&hdr, body, sc)
+	ch.pages = append(ch.pages, format.PageLocation{
+		Offset:             int64(len(ch.buf)) - int64(h),
+		CompressedPageSize: int32(h),
+		FirstRowIndex:      firstRow,
+	})
+	ch.ci.NullPages = append(ch.ci.NullPages, nvals == 0)
+	if minV == nil {
+		minV, maxV = []byte{}, []byte{}
+	}
+	ch.ci.MinValues = append(ch.ci.MinValues, minV)
+	ch.ci.MaxValues = append(ch.ci.MaxValues, maxV)
+	ch.ci.NullCounts = append(ch.ci.NullCounts, int64(nulls))
+	ch.numValues += int64(lv1 - lv0)
+	ch.nulls += int64(nulls)
+	ch.dataPages++
+}
+
+// compressPage compresses body, sets hdr's sizes and checksum and appends
+// the page (header and compressed body) to ch.buf. It returns the page's
+// size.
+func (ch *chunk) compressPage(hdr *format.PageHeader, body []byte, sc *encScratch) int {
+	comp, err := zstdCodec.Encode(sc.comp, body)
+	if err != nil {
+		panic(err) // zstd encoding does not fail
+	}
+	sc.comp = comp
+	hdr.CompressedPageSize = int32(len(comp))
+	hdr.CRC = int32(crc32.ChecksumIEEE(comp))
+	h, err := thrift.Marshal(new(thrift.CompactProtocol), hdr)
+	if err != nil {
+		panic(err) // a page header always encodes
+	}
+	ch.buf = append(ch.buf, h...)
+	ch.buf = append(ch.buf, comp...)
+	ch.uncomp += int64(len(h) + len(body))
+	return len(h) + len(comp)
+}
+
+// appendLevels appends levels as a data page v1 has them: their length,
+// then the RLE/bit-packed hybrid encoding of bit width bits.Len(max).
+func (sc *encScratch) appendLevels(dst []byte, levels []byte, maxLevel byte) []byte {
+	var err error
+	sc.lvl, err = (&rle.Encoding{BitWidth: bits.Len8(maxLevel)}).EncodeLevels(sc.lvl, levels)
+	if err != nil {
+		panic(err) // levels within the bit width always encode
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(sc.lvl)))
+	return append(dst, sc.lvl...)
+}
+
+func (ch *chunk) minmax(lo, hi int64) {
+	if !ch.has {
+		ch.minI, ch.maxI, ch.has = lo, hi, true
+		return
+	}
+	ch.minI, ch.maxI = min(ch.minI, lo), max(ch.maxI, hi)
+}
+
+// lookup returns the dictionary index of s, adding it. The last string
+// looked up is checked first by address: the values of an enumeration
+// column are mostly the same few constant strings.
+func (ch *chunk) lookup(s string) int32 {
+	if len(s) == len(ch.last) && unsafe.StringData(s) == unsafe.StringData(ch.last) && ch.dict != nil {
+		return ch.lastIdx
+	}
+	i, ok := ch.dict[s]
+	if !ok {
+		if ch.dict == nil {
+			ch.dict = make(map[string]int32)
+		}
+		i = int32(len(ch.dictVals))
+		ch.dict[s] = i
+		ch.dictVals = append(ch.dictVals, s)
+		ch.stamp = append(ch.stamp, 0)
+	}
+	ch.last, ch.lastIdx = s, i
+	return i
+}
+
+// endChunk encodes the dictionary page of a dictionary-encoded chunk at
+// the end of its row group.
+func (fw *fileWriter) endChunk(ch *chunk, sp *colSpec, sc *encScratch) {
+	ch.dictPage = ch.dictPage[:0]
+	ch.dictUncomp = 0
+	if !sp.dict {
+		return
+	}
+	body := sc.body[:0]
+	for _, s := range ch.dictVals {
+		body = binary.LittleEndian.AppendUint32(body, uint32(len(s)))
+		body = append(body, s...)
+	}
+	sc.body = body
+	hdr := format.PageHeader{
+		Type:                 format.DictionaryPage,
+		UncompressedPageSize: int32(len(body)),
+		DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{
+			NumValues: int32(len(ch.dictVals)),
+			Encoding:  format.Plain,
+		}),
+	}
+	// compressPage appends to buf: build the dictionary page there, then
+	// move it.
+	data, uncomp := ch.buf, ch.uncomp
+	ch.buf, ch.uncomp = ch.dictPage, 0
+	ch.compressPage(&hdr, body, sc)
+	ch.dictPage, ch.dictUncomp = ch.buf, ch.uncomp
+	ch.buf, ch.uncomp = data, uncomp
+	for i, s := range ch.dictVals {
+		if i == 0 || s < string(ch.minS) {
+			ch.minS = []byte(s)
+		}
+		if i == 0 || s > string(ch.maxS) {
+			ch.maxS = []byte(s)
+		}
+	}
+	ch.has = len(ch.dictVals) > 0
+}
+
+func (fw *fileWriter) write(b []byte) error {
+	if fw.off == 0 {
+		if _, err := io.WriteString(fw.w, "PAR1"); err != nil {
+			return err
+		}
+		fw.off = 4
+	}
+	n, err := fw.w.Write(b)
+	fw.off += int64(n)
+	return err
+}
+
+// writeGroup writes out the row group's column chunks, in schema order,
+// and keeps their metadata for the footer.
+func (fw *fileWriter) writeGroup() error {
+	if fw.rows == 0 {
+		return nil
+	}
+	if len(fw.groups) == 32767 {
+		return errors.New("too many row groups")
+	}
+	if err := fw.write(nil); err != nil { // the magic
+		return err
+	}
+	rg := format.RowGroup{
+		NumRows:    fw.rows,
+		FileOffset: fw.off,
+		Ordinal:    int16(len(fw.groups)),
+		Columns:    make([]format.ColumnChunk, len(fw.specs)),
+	}
+	cis := make([]format.ColumnIndex, len(fw.specs))
+	ois := make([]format.OffsetIndex, len(fw.specs))
+	for c := range fw.specs {
+		sp, ch := &fw.specs[c], &fw.chunks[c]
+		start := fw.off
+		if err := fw.write(ch.dictPage); err != nil {
+			return err
+		}
+		data := fw.off
+		if err := fw.write(ch.buf); err != nil {
+			return err
+		}
+		for i := range ch.pages {
+			ch.pages[i].Offset += data
+		}
+		md := format.ColumnMetaData{
+			Type:                  format.Type(sp.kind),
+			PathInSchema:          sp.path,
+			Codec:                 format.Zstd,
+			NumValues:             ch.numValues,
+			TotalUncompressedSize: ch.uncomp + ch.dictUncomp,
+			TotalCompressedSize:   fw.off - start,
+			DataPageOffset:        data,
+			Statistics:            format.Statistics{NullCount: ch.nulls},
+		}
+		md.Encoding = append(md.Encoding, format.Plain)
+		if sp.maxDef > 0 || sp.maxRep > 0 {
+			md.Encoding = append(md.Encoding, format.RLE)
+		}
+		if sp.dict {
+			md.Encoding = append(md.Encoding, format.RLEDictionary)
+			md.DictionaryPageOffset = start
+			md.EncodingStats = []format.PageEncodingStats{
+				{PageType: format.DataPage, Encoding: format.RLEDictionary, Count: ch.dataPages},
+				{PageType: format.DictionaryPage, Encoding: format.Plain, Count: 1},
+			}
+		} else {
+			md.EncodingStats = []format.PageEncodingStats{{PageType: format.DataPage, Encoding: format.Plain, Count: ch.dataPages}}
+		}
+		if ch.has {
+			switch sp.kind {
+			case parquet.ByteArray:
+				md.Statistics.MinValue, md.Statistics.MaxValue = ch.minS, ch.maxS
+			case parquet.Int64:
+				md.Statistics.MinValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.minI))
+				md.Statistics.MaxValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.maxI))
+			case parquet.Int32:
+				md.Statistics.MinValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.minI))
+				md.Statistics.MaxValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.maxI))
+			case parquet.Boolean:
+				md.Statistics.MinValue, md.Statistics.MaxValue = []byte{byte(ch.minI)}, []byte{byte(ch.maxI)}
+			}
+		}
+		rg.Columns[c].MetaData = md
+		rg.TotalByteSize += md.TotalUncompressedSize
+		rg.TotalCompressedSize += md.TotalCompressedSize
+		ch.ci.BoundaryOrder = format.Unordered
+		cis[c] = ch.ci
+		ois[c] = format.OffsetIndex{PageLocations: ch.pages}
+		ch.reset()
+	}
+	fw.groups = append(fw.groups, rg)
+	fw.colIdx = append(fw.colIdx, cis)
+	fw.offIdx = append(fw.offIdx, ois)
+	fw.rows = 0
+	return nil
+}
+
+// reset empties the chunk for the next row group (the metadata it handed
+// out are its own: new slices).
+func (ch *chunk) reset() {
+	ch.buf = ch.buf[:0]
+	ch.pages = nil
+	ch.ci = format.ColumnIndex{}
+	ch.numValues, ch.nulls, ch.uncomp, ch.dataPages = 0, 0, 0, 0
+	ch.has, ch.minI, ch.maxI, ch.minS, ch.maxS = false, 0, 0, nil, nil
+	if len(ch.dictVals) > 4096 {
+		ch.dict, ch.stamp = nil, nil // let a large dictionary go
+	} else {
+		clear(ch.dict)
+		ch.stamp = ch.stamp[:0]
+	}
+	clear(ch.dictVals)
+	ch.dictVals = ch.dictVals[:0]
+	ch.last, ch.lastIdx = "", 0
+}
+
+// close writes the page indexes and the footer.
+func (fw *fileWriter) close() error {
+	if fw.err != nil {
+		return fw.err
+	}
+	if err := fw.write(nil); err != nil {
+		return err
+	}
+	enc := func(v any) (int64, int32, error) {
+		b, err := thrift.Marshal(new(thrift.CompactProtocol), v)
+		if err != nil {
+			return 0, 0, err
+		}
+		off := fw.off
+		return off, int32(len(b)), fw.write(b)
+	}
+	var err error
+	for g := range fw.groups {
+		for c := range fw.groups[g].Columns {
+			cc := &fw.groups[g].Columns[c]
+			if cc.ColumnIndexOffset, cc.ColumnIndexLength, err = enc(&fw.colIdx[g][c]); err != nil {
+				return err
+			}
+		}
+	}
+	for g := range fw.groups {
+		for c := range fw.groups[g].Columns {
+			cc := &fw.groups[g].Columns[c]
+			if cc.OffsetIndexOffset, cc.OffsetIndexLength, err = enc(&fw.offIdx[g][c]); err != nil {
+				return err
+			}
+		}
+	}
+	md := *fw.meta
+	md.RowGroups = fw.groups
+	for _, rg := range fw.groups {
+		md.NumRows += rg.NumRows
+	}
+	b, err := thrift.Marshal(new(thrift.CompactProtocol), &md)
+	if err != nil {
+		return err
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(b)))
+	b = append(b, "PAR1"...)
+	return fw.write(b)
+}
