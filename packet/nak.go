@@ -72,19 +72,23 @@ func (n *NAK) Count() int {
 // and Losses agree by construction. (Walking the cursor here instead cost
 // a NAK decode a quarter more.)
 func validateLossList(b []byte) error {
-	for len(b) >= 4 {
-		w := binary.BigEndian.Uint32(b)
-		if w&rangeBit == 0 {
+	// Two words at a time: a pair of singles, the common case, is one test.
+	for len(b) >= 8 {
+		x := binary.BigEndian.Uint64(b)
+		switch {
+		case x&(rangeBit<<32|rangeBit) == 0: // two singles
+			b = b[8:]
+		case x&(rangeBit<<32) == 0: // a single, then a range's first word
 			b = b[4:]
-			continue
+		default: // a range
+			if err := rangeErr(uint32(x>>32), uint32(x)); err != nil {
+				return err
+			}
+			b = b[8:]
 		}
-		if len(b) < 8 {
-			return ErrNAKDanglingRange
-		}
-		if err := rangeErr(w, binary.BigEndian.Uint32(b[4:])); err != nil {
-			return err
-		}
-		b = b[8:]
+	}
+	if len(b) >= 4 && b[0]&0x80 != 0 {
+		return ErrNAKDanglingRange
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package packet
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -199,4 +200,33 @@ func TestAppendLossRange(t *testing.T) {
 	assert.ErrorIs(t, err, ErrFieldRange)
 	_, err = AppendLossRange(nil, 1, MaxSeqNumber+1)
 	assert.ErrorIs(t, err, ErrFieldRange)
+}
+
+// TestNAKValidateAgreesWithCursor checks Decode's two-words-at-a-time
+// validation against the cursor's one-entry-at-a-time walk on every list
+// of up to 6 words drawn from singles, range starts and edge values, with
+// 0-3 stray bytes after them: both must find the same fault, or none.
+func TestNAKValidateAgreesWithCursor(t *testing.T) {
+	words := []uint32{0, 5, 7, 0x7fffffff, rangeBit | 3, rangeBit | 6, rangeBit | 0x7ffffff0, rangeBit}
+	n := 0
+	var rec func(b []byte, depth int)
+	rec = func(b []byte, depth int) {
+		for extra := 0; extra < 4; extra++ {
+			list := append(append([]byte{}, b...), make([]byte, extra)...)
+			c := (&NAK{List: list}).Losses()
+			for c.Next() {
+			}
+			if got := validateLossList(list); got != c.Err() {
+				t.Fatalf("%x: Decode says %v, the cursor %v", list, got, c.Err())
+			}
+			n++
+		}
+		if depth > 0 {
+			for _, w := range words {
+				rec(binary.BigEndian.AppendUint32(append([]byte{}, b...), w), depth-1)
+			}
+		}
+	}
+	rec(nil, 6)
+	require.Greater(t, n, 1<<20)
 }
