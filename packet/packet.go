@@ -237,12 +237,18 @@ func (p *Packet) MarshalSize() int {
 // ErrNAKBadRange (a malformed NAK list), or the error of the handshake
 // encoder.
 func (p *Packet) AppendBinary(b []byte) ([]byte, error) {
-	orig := len(b)
-	b = slices.Grow(b, p.MarshalSize()) // one growth for the whole datagram
-	out, err := p.Header.AppendBinary(b)
+	w0, w1, err := p.Header.words()
 	if err != nil {
 		return b, err
 	}
+	orig := len(b)
+	b = slices.Grow(b, p.MarshalSize()) // one growth for the whole datagram
+	out := b[:orig+HeaderSize]
+	h := out[orig:]
+	binary.BigEndian.PutUint32(h[0:], w0)
+	binary.BigEndian.PutUint32(h[4:], w1)
+	binary.BigEndian.PutUint32(h[8:], p.Timestamp)
+	binary.BigEndian.PutUint32(h[12:], p.DstSocket)
 	if !p.Control {
 		return append(out, p.Payload...), nil
 	}

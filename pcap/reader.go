@@ -2,6 +2,7 @@ package pcap
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -190,6 +191,12 @@ func Open(path string, opts *Options) (*Reader, error) {
 // NewReader returns a Reader for a pcap or pcapng capture read from in,
 // gzip-compressed or not. opts may be nil.
 func NewReader(in io.Reader, opts *Options) (*Reader, error) {
+	return newReader(in, opts, nil)
+}
+
+// newReader is NewReader; whole, when not nil, is the entire input in
+// memory (in reads it), for a classic capture to be read in place.
+func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 	r := &Reader{
 		flows:    make(map[flow.Key]*flowState),
 		srtHosts: make(map[[2]netip.Addr]struct{}),
@@ -202,7 +209,11 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 		r.portsOnly = opts.PortsOnly
 	}
 	r.cnt = &countingReader{r: in}
-	r.br = bufio.NewReaderSize(r.cnt, 64<<10)
+	bufSize := 64 << 10
+	if whole != nil {
+		bufSize = 64 // only the headers are read through it
+	}
+	r.br = bufio.NewReaderSize(r.cnt, bufSize)
 	magic, err := r.br.Peek(4)
 	if len(magic) == 0 {
 		return nil, ErrEmpty
@@ -213,6 +224,7 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 			return nil, fmt.Errorf("pcap: bad gzip data: %w", err)
 		}
 		r.compressed = true
+		whole = nil
 		r.cnt = &countingReader{r: gz}
 		r.br = bufio.NewReaderSize(r.cnt, 64<<10)
 		magic, err = r.br.Peek(4)
@@ -237,9 +249,13 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 		if v := bo.Uint16(hdr[4:]); v != 2 {
 			return nil, fmt.Errorf("%w: pcap version %d.%d", ErrNotCapture, v, bo.Uint16(hdr[6:]))
 		}
-		r.cls = newClassicReader(r.br, hdr)
-		r.br.Discard(24)
-		r.cls.consumed = 24
+		if whole != nil {
+			r.cls = newClassicBytes(whole)
+		} else {
+			r.cls = newClassicReader(r.br, hdr)
+			r.br.Discard(24)
+			r.cls.consumed = 24
+		}
 	case 0x0a0d0d0a:
 		guard := &ngGuard{r: r.br}
 		r.guard = guard
@@ -256,6 +272,19 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 		return nil, fmt.Errorf("%w %d", ErrLinkType, r.link)
 	}
 	return r, nil
+}
+
+// NewReaderBytes returns a Reader for a capture held in memory, gzipped
+// or not. For a classic pcap capture the frames are views into data (the
+// Reader copies nothing), which makes it the fastest way to read a capture
+// that is already in memory: an embedded sample, a download, a buffer a
+// fuzzer made. data must not change while the Reader is in use; as with
+// NewReader, a Frame is valid until the next call to Next.
+//
+// pcapng and gzipped captures are read through a bytes.Reader, as
+// NewReader would read them.
+func NewReaderBytes(data []byte, opts *Options) (*Reader, error) {
+	return newReader(bytes.NewReader(data), opts, data)
 }
 
 // ngLink maps gopacket's 8-bit link type back: LINKTYPE_LINUX_SLL2 (276)
