@@ -30,10 +30,10 @@ import (
 // data pages v1, PLAIN values or RLE_DICTIONARY indexes with a PLAIN
 // dictionary page per column chunk, every page compressed with zstd, page
 // and column chunk statistics (min, max and null count), a column index
-// and an offset index per column chunk. A segment's column is one page,
-// or more when its values exceed pageValueBytes; a row group is one or
-// more segments, its pages buffered compressed until the row group ends
-// (the dictionary page comes first) and then written out.
+// and an offset index per column chunk. A page holds pageRows rows, or
+// fewer when its values reach pageValueBytes or the row group ends; a row
+// group is one or more segments, its pages buffered compressed until the
+// row group ends (the dictionary page comes first) and then written out.
 type fileWriter struct {
 	w       io.Writer
 	off     int64
@@ -48,8 +48,8 @@ type fileWriter struct {
 	err     error
 }
 
-// pageValueBytes is the size of the values (as encoded, before
-// compression) past which a segment's column is cut into several pages.
+// pageValueBytes is the size of the values of a BYTE_ARRAY or list
+// column (as encoded, before compression) past which a page ends.
 const pageValueBytes = 1 << 20
 
 // schemaFooter returns the footer parquet-go writes for an empty file of
@@ -74,6 +74,9 @@ var packetFooter = sync.OnceValues(func() (*format.FileMetaData, error) { return
 
 func newFileWriter(w io.Writer, specs []colSpec, meta *format.FileMetaData, workers int) *fileWriter {
 	fw := &fileWriter{w: w, specs: specs, meta: meta, chunks: make([]chunk, len(specs))}
+	for i := range fw.chunks {
+		fw.chunks[i].resetPage()
+	}
 	for range max(1, workers) {
 		fw.scratch = append(fw.scratch, new(encScratch))
 	}
@@ -101,6 +104,21 @@ type chunk struct {
 	stamp    []uint32 // the page that last used each entry
 	gen      uint32
 
+	// The open page: the levels and values of rows not in a page yet.
+	pdef, prep   []byte
+	pvals        []byte  // PLAIN values but booleans
+	pidx         []int32 // dictionary indexes
+	pbits        []byte  // booleans, one a byte
+	pFirst       int64   // the row group's index of the page's first row
+	pRows        int
+	pLevels      int
+	pNvals       int
+	pBytes       int // BYTE_ARRAY and list values' size
+	pHas         bool
+	pMinI, pMaxI int64
+	pMinS, pMaxS []byte
+	pMinD, pMaxD int32 // dictionary indexes of the page's min and max
+
 	// Set when the row group ends.
 	dictPage   []byte // header and compressed dictionary page
 	dictUncomp int64
@@ -109,7 +127,6 @@ type chunk struct {
 // encScratch holds one encoding goroutine's buffers.
 type encScratch struct {
 	body, lvl, vals, comp []byte
-	idx                   []int32
 }
 
 // encodeSegment encodes every column of seg into pages, with workers
@@ -152,41 +169,35 @@ func (fw *fileWriter) encodeSegment(seg *segment, workers int) error {
 	return fw.err
 }
 
-// encodeColumn encodes column c of seg into pages of its chunk (and ends
-// the chunk if seg ends the row group), and empties the segment's column.
+// encodeColumn adds column c of seg to the open page of its chunk,
+// finishing a page when it holds pageRows rows or pageValueBytes of
+// values (and the last one, and the chunk, if seg ends the row group).
 func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 	sp, col, ch := &fw.specs[c], &seg.cols[c], &fw.chunks[c]
+	fixed := !sp.list && (sp.dict || sp.kind != parquet.ByteArray)
 	n := seg.rows // levels
 	valDef := byte(1)
 	if sp.list {
 		n, valDef = len(col.def), sp.maxDef
 	}
-	nvals := 0
-	switch {
-	case sp.kind == parquet.ByteArray:
-		nvals = len(col.str)
-	case sp.kind == parquet.Int64:
-		nvals = len(col.i64)
-	case sp.kind == parquet.Int32:
-		nvals = len(col.i32)
-	default:
-		nvals = len(col.bits)
-	}
-	if n == 0 {
-		// An empty segment that ends the row group: no page.
-	} else if !sp.list && (sp.dict || sp.kind != parquet.ByteArray) {
-		// Fixed-size values: a segment's column is one page.
-		fw.page(ch, sp, col, 0, n, 0, nvals, seg.first, sc)
-	} else {
-		lv, vi, row := 0, 0, 0
-		for lv < n {
-			lv0, vi0, row0 := lv, vi, row
-			size := 0
-			for lv < n && size < pageValueBytes {
+	lv, vi, row := 0, 0, 0
+	for lv < n {
+		if ch.pRows == 0 {
+			ch.pFirst = seg.first + int64(row)
+		}
+		lv0, vi0, row0 := lv, vi, row
+		if fixed {
+			// Flat, fixed-size values: as many rows as the page takes.
+			k := min(pageRows-ch.pRows, n-lv)
+			lv += k
+			row += k
+			vi += bytes.Count(col.def[lv0:lv], one)
+		} else {
+			for lv < n && ch.pRows+row-row0 < pageRows && ch.pBytes < pageValueBytes {
 				// One row: its levels and values.
 				for {
 					if col.def[lv] == valDef {
-						size += valueSize(sp, col, vi)
+						ch.pBytes += valueSize(sp, col, vi)
 						vi++
 					}
 					lv++
@@ -196,13 +207,25 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 				}
 				row++
 			}
-			fw.page(ch, sp, col, lv0, lv, vi0, vi, seg.first+int64(row0), sc)
+		}
+		ch.add(sp, col, lv0, lv, vi0, vi, row-row0)
+		if ch.pRows >= pageRows || ch.pBytes >= pageValueBytes {
+			ch.finishPage(sp, sc)
 		}
 	}
 	if seg.last {
+		if ch.pRows > 0 {
+			ch.finishPage(sp, sc)
+		}
 		fw.endChunk(ch, sp, sc)
 	}
 }
+
+var one = []byte{1}
+
+// pageRows is the number of rows of a page, at most (of a flat column
+// of fixed-size values, exactly, but for the last of a row group).
+const pageRows = 32 << 10
 
 func valueSize(sp *colSpec, col *segCol, i int) int {
 	switch {
@@ -216,86 +239,112 @@ func valueSize(sp *colSpec, col *segCol, i int) int {
 	return 4
 }
 
-// page encodes the levels lv0 to lv1 and values vi0 to vi1 of col as one
-// data page of ch.
-func (fw *fileWriter) page(ch *chunk, sp *colSpec, col *segCol, lv0, lv1, vi0, vi1 int, firstRow int64, sc *encScratch) {
-	body := sc.body[:0]
+// add appends the levels lv0 to lv1 (rows rows) and the values vi0 to vi1
+// of col to the open page, and keeps the page's statistics.
+func (ch *chunk) add(sp *colSpec, col *segCol, lv0, lv1, vi0, vi1, rows int) {
 	if sp.maxRep > 0 {
-		body = sc.appendLevels(body, col.rep[lv0:lv1], sp.maxRep)
+		ch.prep = append(ch.prep, col.rep[lv0:lv1]...)
 	}
 	if sp.maxDef > 0 {
-		body = sc.appendLevels(body, col.def[lv0:lv1], sp.maxDef)
+		ch.pdef = append(ch.pdef, col.def[lv0:lv1]...)
 	}
-	nvals, nulls := vi1-vi0, (lv1-lv0)-(vi1-vi0)
+	ch.pLevels += lv1 - lv0
+	ch.pRows += rows
+	ch.pNvals += vi1 - vi0
+	if vi0 == vi1 {
+		return
+	}
+	switch {
+	case sp.dict:
+		for _, s := range col.str[vi0:vi1] {
+			i := ch.lookup(s)
+			ch.pidx = append(ch.pidx, i)
+			if ch.stamp[i] != ch.gen {
+				ch.stamp[i] = ch.gen
+				if ch.pMinD < 0 || s < ch.dictVals[ch.pMinD] {
+					ch.pMinD = i
+				}
+				if ch.pMaxD < 0 || s > ch.dictVals[ch.pMaxD] {
+					ch.pMaxD = i
+				}
+			}
+		}
+	case sp.kind == parquet.Int64:
+		v := col.i64[vi0:vi1]
+		lo, hi := v[0], v[0]
+		if ch.pHas {
+			lo, hi = ch.pMinI, ch.pMaxI
+		}
+		ch.pvals = slices.Grow(ch.pvals, 8*len(v))
+		for _, x := range v {
+			lo, hi = min(lo, x), max(hi, x)
+			ch.pvals = binary.LittleEndian.AppendUint64(ch.pvals, uint64(x))
+		}
+		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
+	case sp.kind == parquet.Int32:
+		v := col.i32[vi0:vi1]
+		lo, hi := v[0], v[0]
+		if ch.pHas {
+			lo, hi = int32(ch.pMinI), int32(ch.pMaxI)
+		}
+		ch.pvals = slices.Grow(ch.pvals, 4*len(v))
+		for _, x := range v {
+			lo, hi = min(lo, x), max(hi, x)
+			ch.pvals = binary.LittleEndian.AppendUint32(ch.pvals, uint32(x))
+		}
+		ch.pMinI, ch.pMaxI, ch.pHas = int64(lo), int64(hi), true
+	case sp.kind == parquet.Boolean:
+		v := col.bits[vi0:vi1]
+		lo, hi := byte(1), byte(0)
+		if ch.pHas {
+			lo, hi = byte(ch.pMinI), byte(ch.pMaxI)
+		}
+		for _, x := range v {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		ch.pbits = append(ch.pbits, v...)
+		ch.pMinI, ch.pMaxI, ch.pHas = int64(lo), int64(hi), true
+	default: // BYTE_ARRAY, PLAIN
+		for _, s := range col.str[vi0:vi1] {
+			if !ch.pHas || s < string(ch.pMinS) {
+				ch.pMinS = []byte(s)
+			}
+			if !ch.pHas || s > string(ch.pMaxS) {
+				ch.pMaxS = []byte(s)
+			}
+			ch.pHas = true
+			ch.pvals = binary.LittleEndian.AppendUint32(ch.pvals, uint32(len(s)))
+			ch.pvals = append(ch.pvals, s...)
+		}
+	}
+}
+
+// finishPage encodes the open page as a data page of ch and empties it.
+func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
+	body := sc.body[:0]
+	if sp.maxRep > 0 {
+		body = sc.appendLevels(body, ch.prep, sp.maxRep)
+	}
+	if sp.maxDef > 0 {
+		body = sc.appendLevels(body, ch.pdef, sp.maxDef)
+	}
+	nulls := ch.pLevels - ch.pNvals
 	var minV, maxV []byte // plain, no length prefix
 	enc := format.Plain
 	switch {
 	case sp.dict:
 		enc = format.RLEDictionary
-		idx := sc.idx[:0]
-		ch.gen++
-		minI, maxI := int32(-1), int32(-1)
-		for _, s := range col.str[vi0:vi1] {
-			i := ch.lookup(s)
-			idx = append(idx, i)
-			if ch.stamp[i] != ch.gen {
-				ch.stamp[i] = ch.gen
-				if minI < 0 || s < ch.dictVals[minI] {
-					minI = i
-				}
-				if maxI < 0 || s > ch.dictVals[maxI] {
-					maxI = i
-				}
-			}
-		}
-		sc.idx = idx
 		var err error
-		sc.vals, err = (&rle.DictionaryEncoding{}).EncodeInt32(sc.vals, idx)
+		sc.vals, err = (&rle.DictionaryEncoding{}).EncodeInt32(sc.vals, ch.pidx)
 		if err != nil {
 			panic(err) // only for negative indexes
 		}
 		body = append(body, sc.vals...)
-		if minI >= 0 {
-			minV, maxV = []byte(ch.dictVals[minI]), []byte(ch.dictVals[maxI])
-		}
-	case sp.kind == parquet.Int64:
-		v := col.i64[vi0:vi1]
-		if len(v) > 0 {
-			lo, hi := v[0], v[0]
-			for _, x := range v {
-				lo, hi = min(lo, x), max(hi, x)
-			}
-			minV, maxV = binary.LittleEndian.AppendUint64(nil, uint64(lo)), binary.LittleEndian.AppendUint64(nil, uint64(hi))
-			ch.minmax(lo, hi)
-		}
-		body = slices.Grow(body, 8*len(v))
-		for _, x := range v {
-			body = binary.LittleEndian.AppendUint64(body, uint64(x))
-		}
-	case sp.kind == parquet.Int32:
-		v := col.i32[vi0:vi1]
-		if len(v) > 0 {
-			lo, hi := v[0], v[0]
-			for _, x := range v {
-				lo, hi = min(lo, x), max(hi, x)
-			}
-			minV, maxV = binary.LittleEndian.AppendUint32(nil, uint32(lo)), binary.LittleEndian.AppendUint32(nil, uint32(hi))
-			ch.minmax(int64(lo), int64(hi))
-		}
-		body = slices.Grow(body, 4*len(v))
-		for _, x := range v {
-			body = binary.LittleEndian.AppendUint32(body, uint32(x))
+		if ch.pMinD >= 0 {
+			minV, maxV = []byte(ch.dictVals[ch.pMinD]), []byte(ch.dictVals[ch.pMaxD])
 		}
 	case sp.kind == parquet.Boolean:
-		v := col.bits[vi0:vi1]
-		if len(v) > 0 {
-			lo, hi := byte(1), byte(0)
-			for _, x := range v {
-				lo, hi = min(lo, x), max(hi, x)
-			}
-			minV, maxV = []byte{lo}, []byte{hi}
-			ch.minmax(int64(lo), int64(hi))
-		}
+		v := ch.pbits
 		for i := 0; i < len(v); i += 8 {
 			var b byte
 			for j, x := range v[i:min(i+8, len(v))] {
@@ -303,27 +352,35 @@ func (fw *fileWriter) page(ch *chunk, sp *colSpec, col *segCol, lv0, lv1, vi0, v
 			}
 			body = append(body, b)
 		}
-	default: // BYTE_ARRAY, PLAIN
-		v := col.str[vi0:vi1]
-		for i, s := range v {
-			if i == 0 || s < string(minV) {
-				minV = []byte(s)
-			}
-			if i == 0 || s > string(maxV) {
-				maxV = []byte(s)
-			}
-			body = binary.LittleEndian.AppendUint32(body, uint32(len(s)))
-			body = append(body, s...)
+		if ch.pHas {
+			minV, maxV = []byte{byte(ch.pMinI)}, []byte{byte(ch.pMaxI)}
 		}
-		if len(v) > 0 {
-			if !ch.has || string(minV) < string(ch.minS) {
-				ch.minS = minV
+	default:
+		body = append(body, ch.pvals...)
+		if ch.pHas {
+			switch sp.kind {
+			case parquet.Int64:
+				minV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMinI))
+				maxV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMaxI))
+			case parquet.Int32:
+				minV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMinI))
+				maxV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMaxI))
+			default:
+				minV, maxV = ch.pMinS, ch.pMaxS
 			}
-			if !ch.has || string(maxV) > string(ch.maxS) {
-				ch.maxS = maxV
-			}
-			ch.has = true
 		}
+	}
+	if ch.pHas && sp.kind != parquet.ByteArray {
+		ch.minmax(ch.pMinI, ch.pMaxI)
+	}
+	if ch.pHas && sp.kind == parquet.ByteArray && !sp.dict {
+		if !ch.has || string(minV) < string(ch.minS) {
+			ch.minS = minV
+		}
+		if !ch.has || string(maxV) > string(ch.maxS) {
+			ch.maxS = maxV
+		}
+		ch.has = true
 	}
 	sc.body = body
 	stats := format.Statistics{NullCount: int64(nulls), MinValue: minV, MaxValue: maxV}
@@ -331,7 +388,7 @@ func (fw *fileWriter) page(ch *chunk, sp *colSpec, col *segCol, lv0, lv1, vi0, v
 		Type:                 format.DataPage,
 		UncompressedPageSize: int32(len(body)),
 		DataPageHeader: thrift.New(format.DataPageHeader{
-			NumValues:               int32(lv1 - lv0),
+			NumValues:               int32(ch.pLevels),
 			Encoding:                enc,
 			DefinitionLevelEncoding: format.RLE,
 			RepetitionLevelEncoding: format.RLE,
@@ -342,18 +399,28 @@ func (fw *fileWriter) page(ch *chunk, sp *colSpec, col *segCol, lv0, lv1, vi0, v
 	ch.pages = append(ch.pages, format.PageLocation{
 		Offset:             int64(len(ch.buf)) - int64(h),
 		CompressedPageSize: int32(h),
-		FirstRowIndex:      firstRow,
+		FirstRowIndex:      ch.pFirst,
 	})
-	ch.ci.NullPages = append(ch.ci.NullPages, nvals == 0)
+	ch.ci.NullPages = append(ch.ci.NullPages, ch.pNvals == 0)
 	if minV == nil {
 		minV, maxV = []byte{}, []byte{}
 	}
 	ch.ci.MinValues = append(ch.ci.MinValues, minV)
 	ch.ci.MaxValues = append(ch.ci.MaxValues, maxV)
 	ch.ci.NullCounts = append(ch.ci.NullCounts, int64(nulls))
-	ch.numValues += int64(lv1 - lv0)
+	ch.numValues += int64(ch.pLevels)
 	ch.nulls += int64(nulls)
 	ch.dataPages++
+	ch.resetPage()
+}
+
+// resetPage empties the open page.
+func (ch *chunk) resetPage() {
+	ch.pdef, ch.prep, ch.pvals, ch.pidx, ch.pbits = ch.pdef[:0], ch.prep[:0], ch.pvals[:0], ch.pidx[:0], ch.pbits[:0]
+	ch.pRows, ch.pLevels, ch.pNvals, ch.pBytes = 0, 0, 0, 0
+	ch.pHas, ch.pMinI, ch.pMaxI, ch.pMinS, ch.pMaxS = false, 0, 0, nil, nil
+	ch.pMinD, ch.pMaxD = -1, -1
+	ch.gen++
 }
 
 // compressPage compresses body, sets hdr's sizes and checksum and appends
