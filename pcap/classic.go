@@ -25,11 +25,15 @@ type classicReader struct {
 	snaplen    uint32
 	eof        error // the input's error once it has no more bytes
 	touched    byte  // see next: keeps the loads ahead alive
+	ahead      int   // reading in place: the next byte to touch ahead
 }
 
 // prefetchAhead is how far ahead of the record just read next touches the
-// input when it reads it in place.
-const prefetchAhead = 2048
+// input, every cache line of it, when it reads it in place: measured on a
+// 2-core EPYC VM, reading in place without it was 2.5 times slower than
+// copying chunks (whose memmove streams), as each record's headers missed
+// the cache one after the other.
+const prefetchAhead = 4096
 
 // classicChunk is how much classicReader asks the input for at least at
 // once; the buffer starts at twice that and grows (up to a record of the
@@ -122,8 +126,8 @@ func (c *classicReader) next(ci *gopacket.CaptureInfo) ([]byte, error) {
 		// Reading in place, the next records are not in the cache the
 		// way a copied chunk is: touch the bytes ahead so that their
 		// cache misses overlap with this record's work.
-		if a := c.start + prefetchAhead; a < c.end {
-			c.touched += c.buf[a]
+		for lim := min(c.start+prefetchAhead, c.end); c.ahead < lim; c.ahead += 64 {
+			c.touched += c.buf[c.ahead]
 		}
 	}
 	return data, nil
