@@ -65,7 +65,7 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 // row that sets a column twice keeps the last value, as a row of a struct
 // would.
 type segment struct {
-	cols  []segCol
+	cols  [numPacketColumns]segCol // an array: the column constants need no bounds check
 	rows  int   // rows in the segment
 	max   int   // rows it holds at most
 	first int64 // the row group's row index of the segment's first row
@@ -73,18 +73,19 @@ type segment struct {
 }
 
 type segCol struct {
-	def  []byte // flat: one per row (0 or 1); list: one per level
-	rep  []byte // list: one per level
-	i64  []int64
-	i32  []int32
-	bits []byte // BOOLEAN values, 0 or 1
+	def  []byte  // flat: one per row (0 or 1); list: one per level
+	rep  []byte  // list: one per level
+	num  []int64 // INT64, INT32 and BOOLEAN (0 or 1) values
 	str  []string
 	list bool
 	def1 byte // a list's definition level of an element (2)
 }
 
 func newSegment(specs []colSpec, rows int) *segment {
-	s := &segment{cols: make([]segCol, len(specs)), max: rows}
+	if len(specs) != numPacketColumns {
+		panic("parquetout: a segment holds the packets table")
+	}
+	s := &segment{max: rows}
 	for i, sp := range specs {
 		c := &s.cols[i]
 		c.list = sp.list
@@ -114,32 +115,20 @@ func (s *segment) present(c *segCol) bool {
 func (s *segment) i64(c int, v int64) {
 	col := &s.cols[c]
 	if s.present(col) {
-		col.i64 = append(col.i64, v)
+		col.num = append(col.num, v)
 	} else {
-		col.i64[len(col.i64)-1] = v
+		col.num[len(col.num)-1] = v
 	}
 }
 
-func (s *segment) i32(c int, v int32) {
-	col := &s.cols[c]
-	if s.present(col) {
-		col.i32 = append(col.i32, v)
-	} else {
-		col.i32[len(col.i32)-1] = v
-	}
-}
+func (s *segment) i32(c int, v int32) { s.i64(c, int64(v)) }
 
 func (s *segment) bool(c int, v bool) {
-	var b byte
+	var b int64
 	if v {
 		b = 1
 	}
-	col := &s.cols[c]
-	if s.present(col) {
-		col.bits = append(col.bits, b)
-	} else {
-		col.bits[len(col.bits)-1] = b
-	}
+	s.i64(c, b)
 }
 
 func (s *segment) str(c int, v string) {
@@ -177,7 +166,7 @@ func (s *segment) elemI64(c, i int, v int64) {
 	col := &s.cols[c]
 	col.def = append(col.def, col.def1)
 	col.rep = append(col.rep, byte(min(i, 1)))
-	col.i64 = append(col.i64, v)
+	col.num = append(col.num, v)
 }
 
 // endRow ends the current row and reports whether the segment is full.
@@ -197,7 +186,7 @@ func (s *segment) reset() {
 			clear(c.def[:s.rows])
 		}
 		clear(c.str)
-		c.i64, c.i32, c.bits, c.str = c.i64[:0], c.i32[:0], c.bits[:0], c.str[:0]
+		c.num, c.str = c.num[:0], c.str[:0]
 	}
 	s.rows, s.first, s.last = 0, 0, false
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -253,6 +254,10 @@ type PacketWriter struct {
 	groupLen int  // rows of the current row group, seg excluded
 	rows     int64
 	addr     addrNames
+	lastSrc  netip.AddrPort // the endpoints of the last frame, and their names
+	lastDst  netip.AddrPort
+	srcName  string
+	dstName  string
 	hs       walkScratch
 	sbuf     []byte
 	hsbuf    [handshake.CIFSize]byte
@@ -404,8 +409,9 @@ func (pw *PacketWriter) fill(f *pcap.Frame) {
 	b.str(cFile, pw.file)
 	b.i64(cFrame, int64(f.Number))
 	b.i64(cTime, micros(f.Time))
-	b.str(cSrc, pw.addr.name(f.Src))
-	b.str(cDst, pw.addr.name(f.Dst))
+	src, dst := pw.endpoints(f.Src, f.Dst)
+	b.str(cSrc, src)
+	b.str(cDst, dst)
 	b.i32(cLen, int32(f.Len))
 	exts, flags, losses := false, false, false
 	defer func() {
@@ -538,6 +544,21 @@ func (pw *PacketWriter) fill(f *pcap.Frame) {
 	if f.Err != nil {
 		pw.fault(f)
 	}
+}
+
+// endpoints returns the names of a frame's endpoints: those of the last
+// frame, either way round (a connection's packets go both ways), or from
+// the cache of names.
+func (pw *PacketWriter) endpoints(src, dst netip.AddrPort) (string, string) {
+	switch {
+	case src == pw.lastSrc && dst == pw.lastDst && pw.srcName != "":
+		return pw.srcName, pw.dstName
+	case src == pw.lastDst && dst == pw.lastSrc && pw.srcName != "":
+		return pw.dstName, pw.srcName
+	}
+	pw.lastSrc, pw.lastDst = src, dst
+	pw.srcName, pw.dstName = pw.addr.name(src), pw.addr.name(dst)
+	return pw.srcName, pw.dstName
 }
 
 // fault sets the error columns of a frame that did not decode (or was not

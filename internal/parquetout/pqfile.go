@@ -270,7 +270,7 @@ func (ch *chunk) add(sp *colSpec, col *segCol, lv0, lv1, vi0, vi1, rows int) {
 			}
 		}
 	case sp.kind == parquet.Int64:
-		v := col.i64[vi0:vi1]
+		v := col.num[vi0:vi1]
 		lo, hi := v[0], v[0]
 		if ch.pHas {
 			lo, hi = ch.pMinI, ch.pMaxI
@@ -282,28 +282,28 @@ func (ch *chunk) add(sp *colSpec, col *segCol, lv0, lv1, vi0, vi1, rows int) {
 		}
 		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	case sp.kind == parquet.Int32:
-		v := col.i32[vi0:vi1]
+		v := col.num[vi0:vi1]
 		lo, hi := v[0], v[0]
 		if ch.pHas {
-			lo, hi = int32(ch.pMinI), int32(ch.pMaxI)
+			lo, hi = ch.pMinI, ch.pMaxI
 		}
 		ch.pvals = slices.Grow(ch.pvals, 4*len(v))
 		for _, x := range v {
 			lo, hi = min(lo, x), max(hi, x)
 			ch.pvals = binary.LittleEndian.AppendUint32(ch.pvals, uint32(x))
 		}
-		ch.pMinI, ch.pMaxI, ch.pHas = int64(lo), int64(hi), true
+		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	case sp.kind == parquet.Boolean:
-		v := col.bits[vi0:vi1]
-		lo, hi := byte(1), byte(0)
+		v := col.num[vi0:vi1]
+		lo, hi := v[0], v[0]
 		if ch.pHas {
-			lo, hi = byte(ch.pMinI), byte(ch.pMaxI)
+			lo, hi = ch.pMinI, ch.pMaxI
 		}
 		for _, x := range v {
 			lo, hi = min(lo, x), max(hi, x)
+			ch.pbits = append(ch.pbits, byte(x))
 		}
-		ch.pbits = append(ch.pbits, v...)
-		ch.pMinI, ch.pMaxI, ch.pHas = int64(lo), int64(hi), true
+		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	default: // BYTE_ARRAY, PLAIN
 		for _, s := range col.str[vi0:vi1] {
 			if !ch.pHas || s < string(ch.pMinS) {
