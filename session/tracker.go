@@ -483,11 +483,14 @@ func (t *Tracker) add(key flow.Key, a *Attempt) {
 // flow with no attempt yet). Frames that did not decode are counted in the
 // attempt's frame range only. The attempt is updated by later frames.
 func (t *Tracker) Add(f *Frame) *Attempt {
-	key := flow.MakeKey(f.Src, f.Dst)
+	var key flow.Key
 	var a *Attempt
-	if t.last != nil && t.lastKey == key {
-		a = t.last // most frames belong to the flow of the frame before
+	if t.last != nil && (f.Src == t.lastKey.A && f.Dst == t.lastKey.B || f.Src == t.lastKey.B && f.Dst == t.lastKey.A) {
+		// Most frames belong to the flow of the frame before: comparing
+		// the endpoints is cheaper than ordering them into a key.
+		key, a = t.lastKey, t.last
 	} else {
+		key = flow.MakeKey(f.Src, f.Dst)
 		a = t.byFlow[key]
 	}
 	p := f.Packet
