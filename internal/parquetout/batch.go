@@ -66,10 +66,10 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 // would.
 type segment struct {
 	cols  [numPacketColumns]segCol // an array: the column constants need no bounds check
-	rows  int   // rows in the segment
-	max   int   // rows it holds at most
-	first int64 // the row group's row index of the segment's first row
-	last  bool  // whether the segment ends its row group
+	rows  int                      // rows in the segment
+	max   int                      // rows it holds at most
+	first int64                    // the row group's row index of the segment's first row
+	last  bool                     // whether the segment ends its row group
 }
 
 type segCol struct {
