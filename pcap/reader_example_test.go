@@ -3,6 +3,7 @@ package pcap_test
 import (
 	"fmt"
 	"log"
+	"os"
 	"path/filepath"
 
 	"github.com/srtwire/srtwire/internal/testcorpus"
@@ -36,4 +37,29 @@ func ExampleReader() {
 	// 3 127.0.0.1:44511 -> 127.0.0.1:41042 handshake CONCLUSION
 	// 4 127.0.0.1:41042 -> 127.0.0.1:44511 handshake REJECT(SRT_REJX_FORBIDDEN)
 	// 127.0.0.1:44511 called 127.0.0.1:41042 asking for #!::r=forbidden,u=bob: rejected SRT_REJX_FORBIDDEN
+}
+
+// Read a capture that is already in memory. For a classic pcap capture the
+// frames are views into the bytes: nothing is copied.
+func ExampleNewReaderBytes() {
+	data, err := os.ReadFile(filepath.Join(testcorpus.Dir(), "s05_app_reject_1403.pcap"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := pcap.NewReaderBytes(data, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for r.Next() {
+		f := r.Frame()
+		fmt.Println(f.Number, f.Packet.Kind(), len(f.Data), "bytes")
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 1 handshake 64 bytes
+	// 2 handshake 64 bytes
+	// 3 handshake 108 bytes
+	// 4 handshake 64 bytes
 }

@@ -495,6 +495,19 @@ func TestSteadyStateAllocs(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs, "allocs per packet")
+
+	// The same in place, through NewReaderBytes.
+	r, err = pcap.NewReaderBytes(b, nil)
+	require.NoError(t, err)
+	for i := 0; i < 50; i++ {
+		require.True(t, r.Next())
+	}
+	allocs = testing.AllocsPerRun(200, func() {
+		if !r.Next() {
+			t.Fatal("capture too short")
+		}
+	})
+	assert.Zero(t, allocs, "allocs per packet, NewReaderBytes")
 }
 
 func BenchmarkCaptureRead(b *testing.B) {
