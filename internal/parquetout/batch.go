@@ -1,6 +1,9 @@
 package parquetout
 
 import (
+	"bytes"
+	"slices"
+
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -55,22 +58,65 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 
 // segment gathers the values of consecutive rows (part of a row group)
 // column by column, typed: the rows' values are not parquet.Values, and a
-// null costs nothing. A flat column has one definition level per row, at
-// the row's index (0, null, unless the row set it: the levels are zeroed
-// when the segment is reset), and its present values in order; a list
-// column appends its levels (a null list, an empty list or its elements)
-// and its elements' values.
+// null costs nothing. A flat column has its present values in order, and
+// each row a bit mask of the flat columns it set (their definition
+// levels: the encoder makes them bytes, column by column; a mask stays in
+// a register while the row is filled, where a byte a column and row cost
+// a cache miss every so often); a list column appends its levels (a null
+// list, an empty list or its elements) and its elements' values.
 //
-// Every column, required ones too, records which rows set it, so that a
-// row that sets a column twice keeps the last value, as a row of a struct
-// would.
+// Every flat column, required ones too, has a bit, so that a row that sets
+// a column twice keeps the last value, as a row of a struct would.
 type segment struct {
 	cols  [numPacketColumns]segCol // an array: the column constants need no bounds check
 	rows  int                      // rows in the segment
 	max   int                      // rows it holds at most
 	first int64                    // the row group's row index of the segment's first row
 	last  bool                     // whether the segment ends its row group
+	mask  rowMask                  // the flat columns the current row set
+	masks []rowMask                // the flat columns each row set: their definition levels
+	any   rowMask                  // the flat columns a row set
+	all   rowMask                  // the flat columns every row set
 }
+
+// rowMask has bit c set for each flat column c that a row set.
+type rowMask [(numPacketColumns + 63) / 64]uint64
+
+func (m *rowMask) or(o rowMask) {
+	for i := range m {
+		m[i] |= o[i]
+	}
+}
+
+func (m *rowMask) and(o rowMask) {
+	for i := range m {
+		m[i] &= o[i]
+	}
+}
+
+func (m *rowMask) has(c int) bool { return m[c>>6]&(1<<(c&63)) != 0 }
+
+// flatDef returns the definition levels of flat column c (0 or 1 a row)
+// in dst, or, when every row has the same level, one of the shared slices
+// zeros and ones (and all true).
+func (s *segment) flatDef(c int, dst []byte) (def []byte, all bool) {
+	switch {
+	case !s.any.has(c):
+		return zeros[:s.rows], true
+	case s.all.has(c):
+		return ones[:s.rows], true
+	}
+	w, sh := c>>6, uint(c&63)
+	dst = slices.Grow(dst[:0], s.rows)[:s.rows]
+	for r, m := range s.masks[:s.rows] {
+		dst[r] = byte(m[w]>>sh) & 1
+	}
+	return dst, false
+}
+
+var ones = bytes.Repeat([]byte{1}, segmentRows)
+
+var zeros = make([]byte, segmentRows)
 
 type segCol struct {
 	def  []byte  // flat: one per row (0 or 1); list: one per level
@@ -93,28 +139,27 @@ func newSegment(specs []colSpec, rows int) *segment {
 			c.def1 = sp.maxDef
 			c.def = make([]byte, 0, 2*rows)
 			c.rep = make([]byte, 0, 2*rows)
-		} else {
-			c.def = make([]byte, rows)
 		}
 	}
+	s.masks = make([]rowMask, rows)
 	return s
 }
 
 // present marks flat column c as set in the current row and reports
 // whether it was not set yet (its value is to be appended rather than
 // replaced).
-func (s *segment) present(c *segCol) bool {
-	d := &c.def[s.rows]
-	if *d != 0 {
+func (s *segment) present(c int) bool {
+	w, bit := c>>6, uint64(1)<<(c&63)
+	if s.mask[w]&bit != 0 {
 		return false
 	}
-	*d = 1
+	s.mask[w] |= bit
 	return true
 }
 
 func (s *segment) i64(c int, v int64) {
 	col := &s.cols[c]
-	if s.present(col) {
+	if s.present(c) {
 		col.num = append(col.num, v)
 	} else {
 		col.num[len(col.num)-1] = v
@@ -133,7 +178,7 @@ func (s *segment) bool(c int, v bool) {
 
 func (s *segment) str(c int, v string) {
 	col := &s.cols[c]
-	if s.present(col) {
+	if s.present(c) {
 		col.str = append(col.str, v)
 	} else {
 		col.str[len(col.str)-1] = v
@@ -171,6 +216,14 @@ func (s *segment) elemI64(c, i int, v int64) {
 
 // endRow ends the current row and reports whether the segment is full.
 func (s *segment) endRow() bool {
+	s.masks[s.rows] = s.mask
+	s.any.or(s.mask)
+	if s.rows == 0 {
+		s.all = s.mask
+	} else {
+		s.all.and(s.mask)
+	}
+	s.mask = rowMask{}
 	s.rows++
 	return s.rows == s.max
 }
@@ -182,11 +235,9 @@ func (s *segment) reset() {
 		c := &s.cols[i]
 		if c.list {
 			c.def, c.rep = c.def[:0], c.rep[:0]
-		} else {
-			clear(c.def[:s.rows])
 		}
 		clear(c.str)
 		c.num, c.str = c.num[:0], c.str[:0]
 	}
-	s.rows, s.first, s.last = 0, 0, false
+	s.rows, s.first, s.last, s.any, s.all = 0, 0, false, rowMask{}, rowMask{}
 }

@@ -106,6 +106,8 @@ type chunk struct {
 
 	// The open page: the levels and values of rows not in a page yet.
 	pdef, prep   []byte
+	pSame        bool // every definition level is pSameDef (pdef is empty)
+	pSameDef     byte
 	pvals        []byte  // PLAIN values but booleans
 	pidx         []int32 // dictionary indexes
 	pbits        []byte  // booleans, one a byte
@@ -126,7 +128,7 @@ type chunk struct {
 
 // encScratch holds one encoding goroutine's buffers.
 type encScratch struct {
-	body, lvl, vals, comp []byte
+	body, lvl, vals, comp, def []byte
 }
 
 // encodeSegment encodes every column of seg into pages, with workers
@@ -177,8 +179,12 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 	fixed := !sp.list && (sp.dict || sp.kind != parquet.ByteArray)
 	n := seg.rows // levels
 	valDef := byte(1)
+	var def []byte
+	same := false // every level of def is def[0]
 	if sp.list {
-		n, valDef = len(col.def), sp.maxDef
+		def, n, valDef = col.def, len(col.def), sp.maxDef
+	} else if def, same = seg.flatDef(c, sc.def); !same {
+		sc.def = def
 	}
 	lv, vi, row := 0, 0, 0
 	for lv < n {
@@ -191,12 +197,17 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 			k := min(pageRows-ch.pRows, n-lv)
 			lv += k
 			row += k
-			vi += bytes.Count(col.def[lv0:lv], one)
+			switch {
+			case !same:
+				vi += bytes.Count(def[lv0:lv], one)
+			case def[0] == 1:
+				vi += k
+			}
 		} else {
 			for lv < n && ch.pRows+row-row0 < pageRows && ch.pBytes < pageValueBytes {
 				// One row: its levels and values.
 				for {
-					if col.def[lv] == valDef {
+					if def[lv] == valDef {
 						ch.pBytes += valueSize(sp, col, vi)
 						vi++
 					}
@@ -208,7 +219,7 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 				row++
 			}
 		}
-		ch.add(sp, col, lv0, lv, vi0, vi, row-row0)
+		ch.add(sp, col, def, same, lv0, lv, vi0, vi, row-row0)
 		if ch.pRows >= pageRows || ch.pBytes >= pageValueBytes {
 			ch.finishPage(sp, sc)
 		}
@@ -239,14 +250,30 @@ func valueSize(sp *colSpec, col *segCol, i int) int {
 	return 4
 }
 
-// add appends the levels lv0 to lv1 (rows rows) and the values vi0 to vi1
-// of col to the open page, and keeps the page's statistics.
-func (ch *chunk) add(sp *colSpec, col *segCol, lv0, lv1, vi0, vi1, rows int) {
+// add appends the levels lv0 to lv1 of def (rows rows) and the values vi0
+// to vi1 of col to the open page, and keeps the page's statistics.
+//
+// While every level of the page is the same (a column null or set in
+// every row so far) they are only counted: such a page's levels are one
+// RLE run.
+func (ch *chunk) add(sp *colSpec, col *segCol, def []byte, same bool, lv0, lv1, vi0, vi1, rows int) {
 	if sp.maxRep > 0 {
 		ch.prep = append(ch.prep, col.rep[lv0:lv1]...)
 	}
-	if sp.maxDef > 0 {
-		ch.pdef = append(ch.pdef, col.def[lv0:lv1]...)
+	if sp.maxDef > 0 && lv1 > lv0 {
+		switch {
+		case ch.pSame && same && (ch.pLevels == 0 || def[0] == ch.pSameDef):
+			ch.pSameDef = def[0]
+		default:
+			if ch.pSame {
+				// Mixed levels from here on: write those counted.
+				ch.pSame = false
+				for range ch.pLevels {
+					ch.pdef = append(ch.pdef, ch.pSameDef)
+				}
+			}
+			ch.pdef = append(ch.pdef, def[lv0:lv1]...)
+		}
 	}
 	ch.pLevels += lv1 - lv0
 	ch.pRows += rows
@@ -325,7 +352,16 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 	if sp.maxRep > 0 {
 		body = sc.appendLevels(body, ch.prep, sp.maxRep)
 	}
-	if sp.maxDef > 0 {
+	switch {
+	case sp.maxDef == 0:
+	case ch.pSame:
+		// One RLE run: its length, then the level in a byte (a bit width
+		// of at most 8).
+		run := binary.AppendUvarint(nil, uint64(ch.pLevels)<<1)
+		body = binary.LittleEndian.AppendUint32(body, uint32(len(run)+1))
+		body = append(body, run...)
+		body = append(body, ch.pSameDef)
+	default:
 		body = sc.appendLevels(body, ch.pdef, sp.maxDef)
 	}
 	nulls := ch.pLevels - ch.pNvals
@@ -418,6 +454,7 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 func (ch *chunk) resetPage() {
 	ch.pdef, ch.prep, ch.pvals, ch.pidx, ch.pbits = ch.pdef[:0], ch.prep[:0], ch.pvals[:0], ch.pidx[:0], ch.pbits[:0]
 	ch.pRows, ch.pLevels, ch.pNvals, ch.pBytes = 0, 0, 0, 0
+	ch.pSame, ch.pSameDef = true, 0
 	ch.pHas, ch.pMinI, ch.pMaxI, ch.pMinS, ch.pMaxS = false, 0, 0, nil, nil
 	ch.pMinD, ch.pMaxD = -1, -1
 	ch.gen++
