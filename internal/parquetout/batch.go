@@ -77,6 +77,7 @@ type segment struct {
 	masks []rowMask                // the flat columns each row set: their definition levels
 	any   rowMask                  // the flat columns a row set
 	all   rowMask                  // the flat columns every row set
+	extra int                      // the size of its strings and list elements
 }
 
 // rowMask has bit c set for each flat column c that a row set.
@@ -178,6 +179,7 @@ func (s *segment) bool(c int, v bool) {
 
 func (s *segment) str(c int, v string) {
 	col := &s.cols[c]
+	s.extra += len(v)
 	if s.present(c) {
 		col.str = append(col.str, v)
 	} else {
@@ -205,16 +207,19 @@ func (s *segment) elemStr(c, i int, v string) {
 	col.def = append(col.def, col.def1)
 	col.rep = append(col.rep, byte(min(i, 1)))
 	col.str = append(col.str, v)
+	s.extra += 18 + len(v)
 }
 
 func (s *segment) elemI64(c, i int, v int64) {
 	col := &s.cols[c]
+	s.extra += 10
 	col.def = append(col.def, col.def1)
 	col.rep = append(col.rep, byte(min(i, 1)))
 	col.num = append(col.num, v)
 }
 
-// endRow ends the current row and reports whether the segment is full.
+// endRow ends the current row and reports whether the segment is full:
+// it has max rows, or segmentExtraBytes of strings and list elements.
 func (s *segment) endRow() bool {
 	s.masks[s.rows] = s.mask
 	s.any.or(s.mask)
@@ -225,8 +230,15 @@ func (s *segment) endRow() bool {
 	}
 	s.mask = rowMask{}
 	s.rows++
-	return s.rows == s.max
+	return s.rows == s.max || s.extra >= segmentExtraBytes
 }
+
+// segmentExtraBytes bounds the memory of a segment's values beyond the
+// fixed-size ones of flat columns (at most 8 bytes a column and row):
+// strings and the elements of lists, of which a row may have hundreds (a
+// NAK's loss list). The segment ends at the row that passes it. A
+// variable for the tests.
+var segmentExtraBytes = 4 << 20
 
 // reset empties the segment: the flat columns' rows are nulls again, the
 // values are dropped (and the strings released).
@@ -239,5 +251,5 @@ func (s *segment) reset() {
 		clear(c.str)
 		c.num, c.str = c.num[:0], c.str[:0]
 	}
-	s.rows, s.first, s.last, s.any, s.all = 0, 0, false, rowMask{}, rowMask{}
+	s.rows, s.first, s.last, s.any, s.all, s.extra = 0, 0, false, rowMask{}, rowMask{}, 0
 }

@@ -17,17 +17,24 @@ import (
 // writes against what parquet-go reads in them: every page's bounds, null
 // count and first row in the column and offset indexes and its header,
 // and every column chunk's statistics, for row groups of one page (2048
-// rows), of two pages (pageRows and the rest), with one and two workers.
+// rows), of two pages (pageRows and the rest), and with segments cut short
+// by their strings' size, with one and two workers.
 func TestPacketsStatistics(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		reps     int
-		groupMax int
+		name       string
+		reps       int
+		groupMax   int
+		extraBytes int
 	}{
-		{"small groups", 6, 2048},
-		{"two pages", 45, RowGroupRows},
+		{"small groups", 6, 2048, 0},
+		{"two pages", 45, RowGroupRows, 0},
+		{"segments cut by their strings", 45, RowGroupRows, 5000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.extraBytes > 0 {
+				defer func(n int) { segmentExtraBytes = n }(segmentExtraBytes)
+				segmentExtraBytes = tc.extraBytes
+			}
 			data := repeated(t, "s02_enc_kmrefresh", tc.reps)
 			write := func(workers int) []byte {
 				var out bytes.Buffer
@@ -41,6 +48,11 @@ func TestPacketsStatistics(t *testing.T) {
 			file := write(1)
 			require.True(t, bytes.Equal(file, write(2)), "the same bytes with two workers")
 			checkStatistics(t, file)
+			if tc.extraBytes > 0 {
+				// The same rows as with whole segments.
+				segmentExtraBytes = 4 << 20
+				assert.Equal(t, readRows[PacketRow](t, write(1)), readRows[PacketRow](t, file))
+			}
 		})
 	}
 }
