@@ -63,7 +63,8 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 // levels: the encoder makes them bytes, column by column; a mask stays in
 // a register while the row is filled, where a byte a column and row cost
 // a cache miss every so often); a list column appends its levels (a null
-// list, an empty list or its elements) and its elements' values.
+// list, an empty list or its elements: a row that writes none has a null
+// list, and a bit) and its elements' values.
 //
 // Every flat column, required ones too, has a bit, so that a row that sets
 // a column twice keeps the last value, as a row of a struct would.
@@ -187,15 +188,11 @@ func (s *segment) str(c int, v string) {
 	}
 }
 
-// nullList adds a null list to the list column c; emptyList an empty one.
-func (s *segment) nullList(c int) {
-	col := &s.cols[c]
-	col.def = append(col.def, 0)
-	col.rep = append(col.rep, 0)
-}
-
+// emptyList adds an empty list to the list column c in the current row;
+// a row that adds none has a null list.
 func (s *segment) emptyList(c int) {
 	col := &s.cols[c]
+	s.present(c)
 	col.def = append(col.def, col.def1-1)
 	col.rep = append(col.rep, 0)
 }
@@ -204,6 +201,9 @@ func (s *segment) emptyList(c int) {
 // row (i = 0 starts the row's list).
 func (s *segment) elemStr(c, i int, v string) {
 	col := &s.cols[c]
+	if i == 0 {
+		s.present(c)
+	}
 	col.def = append(col.def, col.def1)
 	col.rep = append(col.rep, byte(min(i, 1)))
 	col.str = append(col.str, v)
@@ -212,10 +212,38 @@ func (s *segment) elemStr(c, i int, v string) {
 
 func (s *segment) elemI64(c, i int, v int64) {
 	col := &s.cols[c]
+	if i == 0 {
+		s.present(c)
+	}
 	s.extra += 10
 	col.def = append(col.def, col.def1)
 	col.rep = append(col.rep, byte(min(i, 1)))
 	col.num = append(col.num, v)
+}
+
+// listLevels returns the levels of list column c, a row at a time: a null
+// list (0, 0) for a row that wrote none, the levels it appended for the
+// others; in def and rep, or shared slices of zeros when no row wrote one.
+func (s *segment) listLevels(c int, def, rep []byte) ([]byte, []byte) {
+	if !s.any.has(c) {
+		return zeros[:s.rows], zeros[:s.rows]
+	}
+	col := &s.cols[c]
+	def, rep = def[:0], rep[:0]
+	j := 0
+	for r := range s.rows {
+		if !s.masks[r].has(c) {
+			def, rep = append(def, 0), append(rep, 0)
+			continue
+		}
+		k := j + 1
+		for k < len(col.rep) && col.rep[k] != 0 {
+			k++
+		}
+		def, rep = append(def, col.def[j:k]...), append(rep, col.rep[j:k]...)
+		j = k
+	}
+	return def, rep
 }
 
 // endRow ends the current row and reports whether the segment is full:

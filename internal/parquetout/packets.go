@@ -401,7 +401,7 @@ func (pw *PacketWriter) Close() error {
 var errClosed = errors.New("parquetout: writer closed")
 
 // fill adds the values of f's row to the segment; the columns it does not
-// set are null. It follows cmd/srtdump's walker
+// set are null (and so are the lists it does not write). It follows cmd/srtdump's walker
 // (walk.go): the same parts of a frame are shown, so that a row holds what
 // the frame's -json object holds.
 func (pw *PacketWriter) fill(f *pcap.Frame) {
@@ -413,19 +413,6 @@ func (pw *PacketWriter) fill(f *pcap.Frame) {
 	b.str(cSrc, src)
 	b.str(cDst, dst)
 	b.i32(cLen, int32(f.Len))
-	exts, flags, losses := false, false, false
-	defer func() {
-		if !exts {
-			b.nullList(cHSExtensions)
-		}
-		if !flags {
-			b.nullList(cSRTFlagNames)
-		}
-		if !losses {
-			b.nullList(cNakLossesFirst)
-			b.nullList(cNakLossesLast)
-		}
-	}()
 	if f.Fragment || len(f.Data) < packet.HeaderSize {
 		pw.fault(f)
 		return
@@ -476,7 +463,7 @@ func (pw *PacketWriter) fill(f *pcap.Frame) {
 			b.i32(cHSTruncatedAt, int32(packet.HeaderSize+len(cif)))
 			break
 		}
-		exts, flags = pw.handshake(&p.Handshake)
+		pw.handshake(&p.Handshake)
 	case packet.KindACK:
 		if f.Err == nil {
 			a := &p.ACK
@@ -499,7 +486,6 @@ func (pw *PacketWriter) fill(f *pcap.Frame) {
 			}
 		}
 	case packet.KindNAK:
-		losses = true
 		c := p.NAK.Losses()
 		i := 0
 		for ; c.Next(); i++ {
@@ -537,7 +523,6 @@ func (pw *PacketWriter) fill(f *pcap.Frame) {
 		case packet.SubtypeHSReq, packet.SubtypeHSRsp:
 			if p.HSReq(&pw.hs.hsreq) == nil {
 				pw.hsreq(&pw.hs.hsreq)
-				flags = true
 			}
 		}
 	}
@@ -591,15 +576,14 @@ func diagnose(f *pcap.Frame) (string, int) {
 }
 
 // handshake sets the hs_* and reject_* columns and those of the extension
-// blocks (the first block of each type). It reports whether it wrote the
-// hs_extensions and srt_flag_names lists.
-func (pw *PacketWriter) handshake(h *handshake.Handshake) (exts, flags bool) {
+// blocks (the first block of each type).
+func (pw *PacketWriter) handshake(h *handshake.Handshake) {
 	b := pw.seg
 	pw.hsFields(h, handshake.CIFSize)
 	// The list is there whenever the CIF has room for a block header after
 	// its fixed part, even if no block decodes (the -json "extensions").
 	if len(h.Ext) < 4 {
-		return false, false
+		return
 	}
 	var seen uint32 // block types whose content was taken
 	first := func(t handshake.ExtType) bool {
@@ -620,7 +604,6 @@ func (pw *PacketWriter) handshake(h *handshake.Handshake) (exts, flags bool) {
 		case handshake.ExtHSReq, handshake.ExtHSRsp:
 			if first(handshake.ExtHSReq) && s.hsreq.Decode(val) == nil {
 				pw.hsreq(&s.hsreq)
-				flags = true
 			}
 		case handshake.ExtKMReq, handshake.ExtKMRsp:
 			if !first(handshake.ExtKMReq) {
@@ -658,7 +641,6 @@ func (pw *PacketWriter) handshake(h *handshake.Handshake) (exts, flags bool) {
 	if n == 0 {
 		b.emptyList(cHSExtensions)
 	}
-	return true, flags
 }
 
 // hsFields sets the columns of the fixed fields of h that end within the

@@ -128,7 +128,7 @@ type chunk struct {
 
 // encScratch holds one encoding goroutine's buffers.
 type encScratch struct {
-	body, lvl, vals, comp, def []byte
+	body, lvl, vals, comp, def, rep []byte
 }
 
 // encodeSegment encodes every column of seg into pages, with workers
@@ -179,10 +179,16 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 	fixed := !sp.list && (sp.dict || sp.kind != parquet.ByteArray)
 	n := seg.rows // levels
 	valDef := byte(1)
-	var def []byte
+	var def, rep []byte
 	same := false // every level of def is def[0]
 	if sp.list {
-		def, n, valDef = col.def, len(col.def), sp.maxDef
+		def, rep = seg.listLevels(c, sc.def, sc.rep)
+		if seg.any.has(c) {
+			sc.def, sc.rep = def, rep
+		} else {
+			same = true
+		}
+		n, valDef = len(def), sp.maxDef
 	} else if def, same = seg.flatDef(c, sc.def); !same {
 		sc.def = def
 	}
@@ -212,14 +218,14 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 						vi++
 					}
 					lv++
-					if !sp.list || lv == n || col.rep[lv] == 0 {
+					if !sp.list || lv == n || rep[lv] == 0 {
 						break
 					}
 				}
 				row++
 			}
 		}
-		ch.add(sp, col, def, same, lv0, lv, vi0, vi, row-row0)
+		ch.add(sp, col, def, rep, same, lv0, lv, vi0, vi, row-row0)
 		if ch.pRows >= pageRows || ch.pBytes >= pageValueBytes {
 			ch.finishPage(sp, sc)
 		}
@@ -250,15 +256,15 @@ func valueSize(sp *colSpec, col *segCol, i int) int {
 	return 4
 }
 
-// add appends the levels lv0 to lv1 of def (rows rows) and the values vi0
+// add appends the levels lv0 to lv1 of def and rep (rows rows) and the values vi0
 // to vi1 of col to the open page, and keeps the page's statistics.
 //
 // While every level of the page is the same (a column null or set in
 // every row so far) they are only counted: such a page's levels are one
 // RLE run.
-func (ch *chunk) add(sp *colSpec, col *segCol, def []byte, same bool, lv0, lv1, vi0, vi1, rows int) {
+func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, lv1, vi0, vi1, rows int) {
 	if sp.maxRep > 0 {
-		ch.prep = append(ch.prep, col.rep[lv0:lv1]...)
+		ch.prep = append(ch.prep, rep[lv0:lv1]...)
 	}
 	if sp.maxDef > 0 && lv1 > lv0 {
 		switch {
