@@ -99,8 +99,8 @@ type chunk struct {
 	// The dictionary of a dictionary-encoded column.
 	dict     map[string]int32
 	dictVals []string
-	last     string
-	lastIdx  int32
+	recent   [4]recentString
+	next     int
 	stamp    []uint32 // the page that last used each entry
 	gen      uint32
 
@@ -240,6 +240,9 @@ func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 
 var one = []byte{1}
 
+// littleEndian is whether the machine stores integers as PLAIN does.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
 // pageRows is the number of rows of a page, at most (of a flat column
 // of fixed-size values, exactly, but for the last of a row group).
 const pageRows = 32 << 10
@@ -308,10 +311,16 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 		if ch.pHas {
 			lo, hi = ch.pMinI, ch.pMaxI
 		}
-		ch.pvals = slices.Grow(ch.pvals, 8*len(v))
 		for _, x := range v {
 			lo, hi = min(lo, x), max(hi, x)
-			ch.pvals = binary.LittleEndian.AppendUint64(ch.pvals, uint64(x))
+		}
+		if littleEndian {
+			// PLAIN is little-endian: the values' bytes as they are.
+			ch.pvals = append(ch.pvals, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 8*len(v))...)
+		} else {
+			for _, x := range v {
+				ch.pvals = binary.LittleEndian.AppendUint64(ch.pvals, uint64(x))
+			}
 		}
 		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	case sp.kind == parquet.Int32:
@@ -320,10 +329,12 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 		if ch.pHas {
 			lo, hi = ch.pMinI, ch.pMaxI
 		}
-		ch.pvals = slices.Grow(ch.pvals, 4*len(v))
-		for _, x := range v {
+		n := len(ch.pvals)
+		ch.pvals = slices.Grow(ch.pvals, 4*len(v))[:n+4*len(v)]
+		out := ch.pvals[n:]
+		for i, x := range v {
 			lo, hi = min(lo, x), max(hi, x)
-			ch.pvals = binary.LittleEndian.AppendUint32(ch.pvals, uint32(x))
+			binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
 		}
 		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	case sp.kind == parquet.Boolean:
@@ -507,12 +518,16 @@ func (ch *chunk) minmax(lo, hi int64) {
 	ch.minI, ch.maxI = min(ch.minI, lo), max(ch.maxI, hi)
 }
 
-// lookup returns the dictionary index of s, adding it. The last string
-// looked up is checked first by address: the values of an enumeration
-// column are mostly the same few constant strings.
+// lookup returns the dictionary index of s, adding it. The strings last
+// looked up are checked first by address: the values of an enumeration
+// column are mostly a few constant strings (kind: data, ack, ackack...),
+// and those of the endpoint columns the writer's cached names.
 func (ch *chunk) lookup(s string) int32 {
-	if len(s) == len(ch.last) && unsafe.StringData(s) == unsafe.StringData(ch.last) && ch.dict != nil {
-		return ch.lastIdx
+	p := unsafe.StringData(s)
+	for k := range ch.recent {
+		if r := &ch.recent[k]; r.p == p && r.n == len(s) && p != nil {
+			return r.i
+		}
 	}
 	i, ok := ch.dict[s]
 	if !ok {
@@ -524,8 +539,17 @@ func (ch *chunk) lookup(s string) int32 {
 		ch.dictVals = append(ch.dictVals, s)
 		ch.stamp = append(ch.stamp, 0)
 	}
-	ch.last, ch.lastIdx = s, i
+	ch.recent[ch.next] = recentString{p, len(s), i}
+	ch.next = (ch.next + 1) % len(ch.recent)
 	return i
+}
+
+// recentString is a string looked up in a dictionary by address: p and n
+// are its bytes (which the dictionary keeps alive), i its index.
+type recentString struct {
+	p *byte
+	n int
+	i int32
 }
 
 // endChunk encodes the dictionary page of a dictionary-encoded chunk at
@@ -682,7 +706,7 @@ func (ch *chunk) reset() {
 	}
 	clear(ch.dictVals)
 	ch.dictVals = ch.dictVals[:0]
-	ch.last, ch.lastIdx = "", 0
+	ch.recent, ch.next = [len(ch.recent)]recentString{}, 0
 }
 
 // close writes the page indexes and the footer.
