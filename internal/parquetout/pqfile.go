@@ -488,14 +488,12 @@ func (ch *chunk) compressPage(hdr *format.PageHeader, body []byte, sc *encScratc
 	sc.comp = comp
 	hdr.CompressedPageSize = int32(len(comp))
 	hdr.CRC = int32(crc32.ChecksumIEEE(comp))
-	h, err := thrift.Marshal(new(thrift.CompactProtocol), hdr)
-	if err != nil {
-		panic(err) // a page header always encodes
-	}
-	ch.buf = append(ch.buf, h...)
+	n := len(ch.buf)
+	ch.buf = appendPageHeader(ch.buf, hdr)
+	h := len(ch.buf) - n
 	ch.buf = append(ch.buf, comp...)
-	ch.uncomp += int64(len(h) + len(body))
-	return len(h) + len(comp)
+	ch.uncomp += int64(h + len(body))
+	return h + len(comp)
 }
 
 // appendLevels appends levels as a data page v1 has them: their length,

@@ -1,0 +1,84 @@
+package parquetout
+
+import (
+	"encoding/binary"
+
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// appendPageHeader appends h in Thrift's compact protocol, the encoding of
+// a page header (https://github.com/apache/thrift/blob/master/doc/specs/thrift-compact-protocol.md):
+// what thrift.Marshal writes for the fields fileWriter sets, without its
+// reflection and allocations, which cost a few percent of a file's CPU
+// time.
+func appendPageHeader(b []byte, h *format.PageHeader) []byte {
+	var e compactStruct
+	b = e.i32(b, 1, int32(h.Type))
+	b = e.i32(b, 2, h.UncompressedPageSize)
+	b = e.i32(b, 3, h.CompressedPageSize)
+	b = e.i32(b, 4, h.CRC)
+	if d, ok := h.DataPageHeader.Get(); ok {
+		b = e.begin(b, 5)
+		var f compactStruct
+		b = f.i32(b, 1, d.NumValues)
+		b = f.i32(b, 2, int32(d.Encoding))
+		b = f.i32(b, 3, int32(d.DefinitionLevelEncoding))
+		b = f.i32(b, 4, int32(d.RepetitionLevelEncoding))
+		b = f.begin(b, 5)
+		var s compactStruct
+		st := &d.Statistics
+		b = s.i64(b, 3, st.NullCount)
+		if len(st.MaxValue) > 0 {
+			b = s.binary(b, 5, st.MaxValue)
+		}
+		if len(st.MinValue) > 0 {
+			b = s.binary(b, 6, st.MinValue)
+		}
+		b = append(b, 0) // end of Statistics
+		b = append(b, 0) // end of DataPageHeader
+	}
+	if d, ok := h.DictionaryPageHeader.Get(); ok {
+		b = e.begin(b, 7)
+		var f compactStruct
+		b = f.i32(b, 1, d.NumValues)
+		b = f.i32(b, 2, int32(d.Encoding))
+		b = append(b, 0) // end of DictionaryPageHeader
+	}
+	return append(b, 0)
+}
+
+// compactStruct writes the field headers of one struct: each has the
+// difference of its id from the previous field's (fields in increasing
+// order, less than 16 apart).
+type compactStruct struct{ last int16 }
+
+const (
+	compactI32        = 5
+	compactI64        = 6
+	compactBinary     = 8
+	compactStructType = 12
+)
+
+func (s *compactStruct) field(b []byte, id int16, typ byte) []byte {
+	b = append(b, byte(id-s.last)<<4|typ)
+	s.last = id
+	return b
+}
+
+func (s *compactStruct) i32(b []byte, id int16, v int32) []byte {
+	return binary.AppendUvarint(s.field(b, id, compactI32), uint64(uint32(v<<1^v>>31)))
+}
+
+func (s *compactStruct) i64(b []byte, id int16, v int64) []byte {
+	return binary.AppendUvarint(s.field(b, id, compactI64), uint64(v<<1^v>>63))
+}
+
+func (s *compactStruct) binary(b []byte, id int16, v []byte) []byte {
+	b = binary.AppendUvarint(s.field(b, id, compactBinary), uint64(len(v)))
+	return append(b, v...)
+}
+
+// begin starts a struct field (its fields follow, then a 0).
+func (s *compactStruct) begin(b []byte, id int16) []byte {
+	return s.field(b, id, compactStructType)
+}
