@@ -30,8 +30,10 @@
 // Memory is bounded: rows are buffered in row groups of at most
 // RowGroupRows rows, each written out (and its buffers reused) as soon as
 // it is full; a writer holds one row group, a few MiB, whatever the size of
-// the capture. The output is deterministic: the same input gives the same
-// bytes.
+// the capture (the packets table: the row group's pages compressed, each
+// column's open page, and two segments of at most 8 Ki rows being filled
+// and encoded). The output is deterministic: the same input gives the
+// same bytes, whatever the number of goroutines that encode it.
 //
 // This package is the only user of github.com/parquet-go/parquet-go in
 // srtwire, and only cmd/srtdump imports it: the codec packages stay

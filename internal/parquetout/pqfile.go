@@ -26,14 +26,17 @@ import (
 // are those it writes for the same schema) and the codecs: the levels'
 // RLE/bit-packed hybrid, the dictionary indexes, and zstd.
 //
-// The file is what parquet-go writes for the same options (writerOptions):
-// data pages v1, PLAIN values or RLE_DICTIONARY indexes with a PLAIN
-// dictionary page per column chunk, every page compressed with zstd, page
-// and column chunk statistics (min, max and null count), a column index
-// and an offset index per column chunk. A page holds pageRows rows, or
-// fewer when its values reach pageValueBytes or the row group ends; a row
-// group is one or more segments, its pages buffered compressed until the
-// row group ends (the dictionary page comes first) and then written out.
+// The file has the layout parquet-go gives the same options
+// (writerOptions): data pages v1, PLAIN values or RLE_DICTIONARY indexes
+// with a PLAIN dictionary page per column chunk, every page compressed
+// with zstd, page and column chunk statistics (min, max and null count),
+// a column index and an offset index per column chunk. It differs in
+// details a reader does not depend on: where pages end (a page holds
+// pageRows rows, or fewer when its values reach pageValueBytes or the row
+// group ends), the column index's boundary order (UNORDERED), min and max
+// values not truncated, no level histograms. A row group is one or more
+// segments, its pages buffered compressed until the row group ends (the
+// dictionary page comes first) and then written out.
 type fileWriter struct {
 	w       io.Writer
 	off     int64
