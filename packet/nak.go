@@ -72,14 +72,21 @@ func (n *NAK) Count() int {
 // and Losses agree by construction. (Walking the cursor here instead cost
 // a NAK decode a quarter more.)
 func validateLossList(b []byte) error {
-	// Two words at a time: a pair of singles, the common case, is one test.
+	// Two words at a time: a pair of singles is one test, a single and the
+	// range after it one step.
 	for len(b) >= 8 {
 		x := binary.BigEndian.Uint64(b)
 		switch {
 		case x&(rangeBit<<32|rangeBit) == 0: // two singles
 			b = b[8:]
-		case x&(rangeBit<<32) == 0: // a single, then a range's first word
-			b = b[4:]
+		case x&(rangeBit<<32) == 0: // a single, then a range
+			if len(b) < 12 {
+				return ErrNAKDanglingRange
+			}
+			if err := rangeErr(uint32(x), binary.BigEndian.Uint32(b[8:])); err != nil {
+				return err
+			}
+			b = b[12:]
 		default: // a range
 			if err := rangeErr(uint32(x>>32), uint32(x)); err != nil {
 				return err
