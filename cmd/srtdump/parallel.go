@@ -21,7 +21,8 @@ func (d *dumper) parallelOK(files []string) bool {
 // until the FILEs before it are written, and what the run sums over
 // FILEs.
 type job struct {
-	out, errs spill
+	out       held  // standard output: held in memory, up to holdMax
+	errs      spill // standard error: small, never makes the job wait
 	st        int
 	printed   int
 	srt       int
@@ -29,17 +30,20 @@ type job struct {
 	done      chan struct{}
 }
 
-// parallel decodes files with at most cfg.jobs of them in flight (being
-// decoded, or decoded and waiting for the ones before it to be written)
-// and writes their outputs in the order of files, as the sequential loop
-// does; it returns the exit status. d.mu is held, and released while
-// waiting, so that a signal writes out the FILEs written so far.
+// parallel decodes files with at most cfg.jobs of them being decoded at
+// once, and at most 2 × cfg.jobs in flight (being decoded, or decoded and
+// waiting for the ones before it to be written: a FILE that is done does
+// not keep a core idle), and writes their outputs in the order of files,
+// as the sequential loop does; it returns the exit status. d.mu is held,
+// and released while waiting, so that a signal writes out the FILEs
+// written so far.
 func (d *dumper) parallel(files []string) int {
 	jobs := make([]*job, len(files))
 	for i := range jobs {
 		jobs[i] = &job{done: make(chan struct{})}
 	}
-	slots := make(chan struct{}, d.cfg.jobs)
+	slots := make(chan struct{}, 2*d.cfg.jobs) // in flight
+	running := make(chan struct{}, d.cfg.jobs)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -49,7 +53,15 @@ func (d *dumper) parallel(files []string) int {
 			case <-stop:
 				return
 			}
-			go d.runJob(jobs[i], name)
+			select {
+			case running <- struct{}{}:
+			case <-stop:
+				return
+			}
+			go func() {
+				defer func() { <-running }()
+				d.runJob(jobs[i], name)
+			}()
 		}
 	}()
 	status := 0
@@ -59,6 +71,8 @@ func (d *dumper) parallel(files []string) int {
 		// rest of its output goes straight through.
 		err := j.out.pass(d.out)
 		d.mu.Unlock()
+		// The jobs after this one run meanwhile, each until it holds
+		// holdMax of output.
 		<-j.done
 		d.mu.Lock()
 		if err == nil {
@@ -98,11 +112,108 @@ func (d *dumper) runJob(j *job, name string) {
 	j.printed, j.srt, j.sids = sd.printed, sd.srt, sd.sidsSeen
 }
 
-// spillAt is how much of a FILE's output -j holds in memory; past it the
-// output goes to a temporary file (already removed from its directory).
+// holdMax is how much standard output a FILE decoded by -j holds in memory
+// while the FILEs before it are written; a job that reaches it waits until
+// its turn. Memory stays bounded (at most 2 × jobs × holdMax, 64 MiB for
+// -j 2) and nothing goes
+// to disk: spilling the held output of large outputs (-json of big
+// captures) to a temporary file and reading it back cost more than the
+// second core gained.
+const holdMax = 16 << 20
+
+// heldChunk is the size of the pieces output is held in: fixed pieces,
+// reused through chunkPool, rather than one buffer doubling as it grows
+// (whose garbage made the GC run 30 times instead of once over 20 files).
+const heldChunk = 64 << 10
+
+var chunkPool = sync.Pool{New: func() any { return new([heldChunk]byte) }}
+
+// held holds a FILE's standard output until pass, then writes through.
+type held struct {
+	mu     sync.Mutex
+	turn   sync.Cond // broadcast by pass
+	to     io.Writer // once set (by pass), where writes go
+	chunks []*[heldChunk]byte
+	last   int // bytes used in the last chunk
+	size   int
+	err    error
+}
+
+func (h *held) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.to == nil && h.err == nil && h.size > 0 && h.size+len(p) > holdMax {
+		if h.turn.L == nil {
+			h.turn.L = &h.mu
+		}
+		h.turn.Wait()
+	}
+	if h.err != nil {
+		return 0, h.err
+	}
+	if h.to != nil {
+		if _, err := h.to.Write(p); err != nil {
+			h.err = err
+			return 0, err
+		}
+		return len(p), nil
+	}
+	total := len(p)
+	h.size += total
+	for len(p) > 0 {
+		if len(h.chunks) == 0 || h.last == heldChunk {
+			h.chunks = append(h.chunks, chunkPool.Get().(*[heldChunk]byte))
+			h.last = 0
+		}
+		n := copy(h.chunks[len(h.chunks)-1][h.last:], p)
+		h.last += n
+		p = p[n:]
+	}
+	return total, nil
+}
+
+// pass writes what h holds to w, and makes later writes go to w.
+func (h *held) pass(w io.Writer) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// With w's buffer empty, whole chunks (and the job's 64 KiB writes
+	// after them) go to w's writer without a copy into w's buffer.
+	f, _ := w.(interface{ Flush() error })
+	var err error
+	if f != nil {
+		err = f.Flush()
+	}
+	for i, c := range h.chunks {
+		n := heldChunk
+		if i == len(h.chunks)-1 {
+			n = h.last
+		}
+		if err == nil {
+			_, err = w.Write(c[:n])
+		}
+		chunkPool.Put(c)
+	}
+	h.chunks, h.last, h.size = nil, 0, 0
+	if f != nil && err == nil {
+		err = f.Flush()
+	}
+	if err != nil {
+		h.err = err
+	}
+	h.to = w
+	if h.turn.L != nil {
+		h.turn.Broadcast()
+	}
+	return err
+}
+
+// spillAt is how much of a FILE's standard error -j holds in memory; past
+// it the messages go to a temporary file (already removed from its
+// directory). Standard error is not held like standard output: the job
+// must never wait on it, as its messages are written once it is done.
 const spillAt = 4 << 20
 
-// spill holds a FILE's output: in memory, then in a temporary file.
+// spill holds a FILE's standard error: in memory, then in a temporary file.
 type spill struct {
 	mu  sync.Mutex
 	to  io.Writer // once set (by pass), where writes go

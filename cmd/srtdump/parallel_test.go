@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +65,36 @@ func TestSpill(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, s.writeTo(&b))
 	assert.True(t, b.String() == string(want))
+}
+
+// TestHeld: a FILE's standard output held by -j comes out whole and in
+// order when its turn comes, a job past holdMax waits for its turn instead
+// of holding more, and writes after the turn go straight through.
+func TestHeld(t *testing.T) {
+	var h held
+	piece := []byte(strings.Repeat("0123456789abcdef", 1<<10)) // 16 KiB
+	var want []byte
+	for len(want)+len(piece) <= holdMax {
+		n, err := h.Write(piece)
+		require.NoError(t, err)
+		require.Equal(t, len(piece), n)
+		want = append(want, piece...)
+	}
+	wrote := make(chan struct{})
+	go func() {
+		h.Write([]byte("after the turn"))
+		close(wrote)
+	}()
+	select {
+	case <-wrote:
+		t.Fatal("a write past holdMax did not wait")
+	case <-time.After(50 * time.Millisecond):
+	}
+	var b bytes.Buffer
+	require.NoError(t, h.pass(&b))
+	<-wrote
+	want = append(want, "after the turn"...)
+	assert.True(t, bytes.Equal(b.Bytes(), want), "held output differs")
+	h.Write([]byte("!"))
+	assert.Equal(t, byte('!'), b.Bytes()[b.Len()-1])
 }
