@@ -21,13 +21,13 @@ func (d *dumper) parallelOK(files []string) bool {
 // until the FILEs before it are written, and what the run sums over
 // FILEs.
 type job struct {
-	out       held  // standard output: held in memory, up to holdMax
-	errs      spill // standard error: small, never makes the job wait
-	st        int
-	printed   int
-	srt       int
-	sids      []string
-	done      chan struct{}
+	out     held  // standard output: held in memory, up to holdMax
+	errs    spill // standard error: small, never makes the job wait
+	st      int
+	printed int
+	srt     int
+	sids    []string
+	done    chan struct{}
 }
 
 // parallel decodes files with at most cfg.jobs of them being decoded at
