@@ -276,9 +276,11 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 
 // NewReaderBytes returns a Reader for a capture held in memory, gzipped
 // or not. For a classic pcap capture the frames are views into data (the
-// Reader copies nothing), which makes it the fastest way to read a capture
-// that is already in memory: an embedded sample, a download, a buffer a
-// fuzzer made. data must not change while the Reader is in use; as with
+// Reader copies nothing and allocates no read buffers): the way to read a
+// capture that is already in memory, an embedded sample, a download, a
+// buffer a fuzzer made (about a tenth faster than NewReader over a
+// bytes.Reader, whose one copy streams well). data must not change while
+// the Reader is in use; as with
 // NewReader, a Frame is valid until the next call to Next.
 //
 // pcapng and gzipped captures are read through a bytes.Reader, as
