@@ -485,7 +485,8 @@ func (t *Tracker) add(key flow.Key, a *Attempt) {
 func (t *Tracker) Add(f *Frame) *Attempt {
 	var key flow.Key
 	var a *Attempt
-	if t.last != nil && (f.Src == t.lastKey.A && f.Dst == t.lastKey.B || f.Src == t.lastKey.B && f.Dst == t.lastKey.A) {
+	same := t.last != nil && (f.Src == t.lastKey.A && f.Dst == t.lastKey.B || f.Src == t.lastKey.B && f.Dst == t.lastKey.A)
+	if same {
 		// Most frames belong to the flow of the frame before: comparing
 		// the endpoints is cheaper than ordering them into a key.
 		key, a = t.lastKey, t.last
@@ -510,7 +511,14 @@ func (t *Tracker) Add(f *Frame) *Attempt {
 		t.add(key, a)
 	}
 	a.LastFrame, a.LastTime = f.Number, f.Time
-	t.last, t.lastKey = a, key
+	// Stored only when they change: the key holds pointers, and storing
+	// it for every frame was a seventh of Add.
+	if a != t.last {
+		t.last = a
+	}
+	if !same {
+		t.lastKey = key
+	}
 	if f.Err != nil {
 		return a
 	}
