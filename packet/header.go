@@ -123,12 +123,18 @@ func (h *Header) AppendBinary(b []byte) ([]byte, error) {
 	}
 	n := len(b)
 	b = slices.Grow(b, HeaderSize)[:n+HeaderSize]
-	out := b[n : n+HeaderSize]
+	h.put(b[n:], w0, w1)
+	return b, nil
+}
+
+// put writes the header, whose first two words are w0 and w1 (see words),
+// to the first 16 bytes of out.
+func (h *Header) put(out []byte, w0, w1 uint32) {
+	_ = out[15]
 	binary.BigEndian.PutUint32(out[0:], w0)
 	binary.BigEndian.PutUint32(out[4:], w1)
 	binary.BigEndian.PutUint32(out[8:], h.Timestamp)
 	binary.BigEndian.PutUint32(out[12:], h.DstSocket)
-	return b, nil
 }
 
 // words returns the first two header words, checking the field ranges.

@@ -239,11 +239,7 @@ func (p *Packet) AppendBinary(b []byte) ([]byte, error) {
 	orig := len(b)
 	b = slices.Grow(b, p.MarshalSize()) // one growth for the whole datagram
 	out := b[:orig+HeaderSize]
-	h := out[orig:]
-	binary.BigEndian.PutUint32(h[0:], w0)
-	binary.BigEndian.PutUint32(h[4:], w1)
-	binary.BigEndian.PutUint32(h[8:], p.Timestamp)
-	binary.BigEndian.PutUint32(h[12:], p.DstSocket)
+	p.Header.put(out[orig:], w0, w1)
 	if !p.Control {
 		return append(out, p.Payload...), nil
 	}

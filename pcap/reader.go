@@ -195,7 +195,7 @@ func NewReader(in io.Reader, opts *Options) (*Reader, error) {
 }
 
 // newReader is NewReader; whole, when not nil, is the entire input in
-// memory (in reads it), for a classic capture to be read in place.
+// memory (in reads it), a classic capture to be read in place.
 func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 	r := &Reader{
 		flows:    make(map[flow.Key]*flowState),
@@ -224,7 +224,6 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 			return nil, fmt.Errorf("pcap: bad gzip data: %w", err)
 		}
 		r.compressed = true
-		whole = nil
 		r.cnt = &countingReader{r: gz}
 		r.br = bufio.NewReaderSize(r.cnt, 64<<10)
 		magic, err = r.br.Peek(4)
@@ -235,14 +234,14 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 	if err != nil && len(magic) < 4 {
 		return nil, ErrNotCapture
 	}
-	switch binary.LittleEndian.Uint32(magic) {
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+	switch m := binary.LittleEndian.Uint32(magic); {
+	case isClassic(m):
 		hdr, err := r.br.Peek(24)
 		if err != nil {
 			return nil, fmt.Errorf("%w: pcap header cut short", ErrNotCapture)
 		}
 		var bo binary.ByteOrder = binary.LittleEndian
-		if m := binary.LittleEndian.Uint32(hdr); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
+		if m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
 			bo = binary.BigEndian
 		}
 		r.link = linkType(bo.Uint32(hdr[20:]) & 0x0FFFFFFF) // the upper bits carry FCS flags
@@ -256,7 +255,7 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 			r.br.Discard(24)
 			r.cls.consumed = 24
 		}
-	case 0x0a0d0d0a:
+	case m == 0x0a0d0d0a:
 		guard := &ngGuard{r: r.br}
 		r.guard = guard
 		nr, err := pcapgo.NewNgReader(guard, pcapgo.NgReaderOptions{WantMixedLinkType: true})
@@ -286,7 +285,22 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 // pcapng and gzipped captures are read through a bytes.Reader, as
 // NewReader would read them.
 func NewReaderBytes(data []byte, opts *Options) (*Reader, error) {
-	return newReader(bytes.NewReader(data), opts, data)
+	var whole []byte
+	if len(data) >= 4 && isClassic(binary.LittleEndian.Uint32(data)) {
+		whole = data
+	}
+	return newReader(bytes.NewReader(data), opts, whole)
+}
+
+// isClassic reports whether m, a file's first word read little-endian, is
+// one of the four magic numbers of classic pcap (µs or ns, either byte
+// order).
+func isClassic(m uint32) bool {
+	switch m {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		return true
+	}
+	return false
 }
 
 // ngLink maps gopacket's 8-bit link type back: LINKTYPE_LINUX_SLL2 (276)

@@ -115,15 +115,14 @@ func (d *dumper) runJob(j *job, name string) {
 // holdMax is how much standard output a FILE decoded by -j holds in memory
 // while the FILEs before it are written; a job that reaches it waits until
 // its turn. Memory stays bounded (at most 2 × jobs × holdMax, 64 MiB for
-// -j 2) and nothing goes
-// to disk: spilling the held output of large outputs (-json of big
-// captures) to a temporary file and reading it back cost more than the
-// second core gained.
+// -j 2) and nothing goes to disk: spilling the held output of large
+// outputs (-json of big captures) to a temporary file and reading it back
+// cost more than the second core gained.
 const holdMax = 16 << 20
 
 // heldChunk is the size of the pieces output is held in: fixed pieces,
 // reused through chunkPool, rather than one buffer doubling as it grows
-// (whose garbage made the GC run 30 times instead of once over 20 files).
+// (whose garbage made the GC run 30 times over 20 files, 3 times now).
 const heldChunk = 64 << 10
 
 var chunkPool = sync.Pool{New: func() any { return new([heldChunk]byte) }}
@@ -135,14 +134,21 @@ type held struct {
 	to     io.Writer // once set (by pass), where writes go
 	chunks []*[heldChunk]byte
 	last   int // bytes used in the last chunk
-	size   int
 	err    error
+}
+
+// size returns how many bytes h holds.
+func (h *held) size() int {
+	if len(h.chunks) == 0 {
+		return 0
+	}
+	return (len(h.chunks)-1)*heldChunk + h.last
 }
 
 func (h *held) Write(p []byte) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for h.to == nil && h.err == nil && h.size > 0 && h.size+len(p) > holdMax {
+	for h.to == nil && h.err == nil && h.size() > 0 && h.size()+len(p) > holdMax {
 		if h.turn.L == nil {
 			h.turn.L = &h.mu
 		}
@@ -159,7 +165,6 @@ func (h *held) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	total := len(p)
-	h.size += total
 	for len(p) > 0 {
 		if len(h.chunks) == 0 || h.last == heldChunk {
 			h.chunks = append(h.chunks, chunkPool.Get().(*[heldChunk]byte))
@@ -193,7 +198,7 @@ func (h *held) pass(w io.Writer) error {
 		}
 		chunkPool.Put(c)
 	}
-	h.chunks, h.last, h.size = nil, 0, 0
+	h.chunks, h.last = nil, 0
 	if f != nil && err == nil {
 		err = f.Flush()
 	}
@@ -216,7 +221,6 @@ const spillAt = 4 << 20
 // spill holds a FILE's standard error: in memory, then in a temporary file.
 type spill struct {
 	mu  sync.Mutex
-	to  io.Writer // once set (by pass), where writes go
 	mem []byte
 	f   *os.File
 	n   int64
@@ -230,13 +234,6 @@ func (s *spill) Write(p []byte) (int, error) {
 		return 0, s.err
 	}
 	s.n += int64(len(p))
-	if s.to != nil {
-		if _, err := s.to.Write(p); err != nil {
-			s.err = err
-			return 0, err
-		}
-		return len(p), nil
-	}
 	if s.f == nil && len(s.mem)+len(p) <= spillAt {
 		s.mem = append(s.mem, p...)
 		return len(p), nil
@@ -263,18 +260,6 @@ func (s *spill) Write(p []byte) (int, error) {
 }
 
 func (s *spill) len() int64 { return s.n }
-
-// pass writes what s holds to w, and makes later writes go to w.
-func (s *spill) pass(w io.Writer) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.writeTo(w); err != nil {
-		s.err = err
-		return err
-	}
-	s.to = w
-	return nil
-}
 
 // writeTo writes what s holds to w, and releases it.
 func (s *spill) writeTo(w io.Writer) error {

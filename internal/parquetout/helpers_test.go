@@ -45,9 +45,17 @@ func eachFrame(tb testing.TB, data []byte, fn func(f *pcap.Frame)) {
 
 // writePackets writes the packets table of a capture held in data.
 func writePackets(tb testing.TB, data []byte, file string) []byte {
+	return writePacketsWith(tb, data, file, RowGroupRows, 1)
+}
+
+// writePacketsWith is writePackets with row groups of at most groupMax
+// rows, encoded by workers goroutines.
+func writePacketsWith(tb testing.TB, data []byte, file string, groupMax, workers int) []byte {
 	tb.Helper()
 	var out bytes.Buffer
 	w := NewPacketWriter(&out, file)
+	w.groupMax = groupMax
+	w.SetWorkers(workers)
 	eachFrame(tb, data, func(f *pcap.Frame) { require.NoError(tb, w.Write(f)) })
 	require.NoError(tb, w.Close())
 	return out.Bytes()

@@ -454,15 +454,7 @@ func TestPacketsDeterministic(t *testing.T) {
 // goroutines give the same bytes.
 func TestPacketsFileLayout(t *testing.T) {
 	data := repeated(t, "s02_enc_kmrefresh", 6) // 5106 rows: three row groups
-	write := func(workers int) []byte {
-		var out bytes.Buffer
-		w := NewPacketWriter(&out, "x")
-		w.groupMax = 2048
-		w.SetWorkers(workers)
-		eachFrame(t, data, func(f *pcap.Frame) { require.NoError(t, w.Write(f)) })
-		require.NoError(t, w.Close())
-		return out.Bytes()
-	}
+	write := func(workers int) []byte { return writePacketsWith(t, data, "x", 2048, workers) }
 	file := write(1)
 	require.True(t, bytes.Equal(file, write(2)), "the same bytes with two workers")
 	f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))

@@ -262,6 +262,19 @@ func valueSize(sp *colSpec, col *segCol, i int) int {
 	return 4
 }
 
+// bounds folds the non-empty values v into the open page's minimum and
+// maximum.
+func (ch *chunk) bounds(v []int64) {
+	lo, hi := v[0], v[0]
+	if ch.pHas {
+		lo, hi = ch.pMinI, ch.pMaxI
+	}
+	for _, x := range v {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
+}
+
 // add appends the levels lv0 to lv1 of def and rep (rows rows) and the values vi0
 // to vi1 of col to the open page, and keeps the page's statistics.
 //
@@ -310,13 +323,7 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 		}
 	case sp.kind == parquet.Int64:
 		v := col.num[vi0:vi1]
-		lo, hi := v[0], v[0]
-		if ch.pHas {
-			lo, hi = ch.pMinI, ch.pMaxI
-		}
-		for _, x := range v {
-			lo, hi = min(lo, x), max(hi, x)
-		}
+		ch.bounds(v)
 		if littleEndian {
 			// PLAIN is little-endian: the values' bytes as they are.
 			ch.pvals = append(ch.pvals, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 8*len(v))...)
@@ -325,32 +332,21 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 				ch.pvals = binary.LittleEndian.AppendUint64(ch.pvals, uint64(x))
 			}
 		}
-		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	case sp.kind == parquet.Int32:
 		v := col.num[vi0:vi1]
-		lo, hi := v[0], v[0]
-		if ch.pHas {
-			lo, hi = ch.pMinI, ch.pMaxI
-		}
+		ch.bounds(v)
 		n := len(ch.pvals)
 		ch.pvals = slices.Grow(ch.pvals, 4*len(v))[:n+4*len(v)]
 		out := ch.pvals[n:]
 		for i, x := range v {
-			lo, hi = min(lo, x), max(hi, x)
 			binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
 		}
-		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	case sp.kind == parquet.Boolean:
 		v := col.num[vi0:vi1]
-		lo, hi := v[0], v[0]
-		if ch.pHas {
-			lo, hi = ch.pMinI, ch.pMaxI
-		}
+		ch.bounds(v)
 		for _, x := range v {
-			lo, hi = min(lo, x), max(hi, x)
 			ch.pbits = append(ch.pbits, byte(x))
 		}
-		ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
 	default: // BYTE_ARRAY, PLAIN
 		for _, s := range col.str[vi0:vi1] {
 			if !ch.pHas || s < string(ch.pMinS) {

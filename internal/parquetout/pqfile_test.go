@@ -9,8 +9,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // TestPacketsStatistics checks what fileWriter says of the pages it
@@ -36,15 +34,7 @@ func TestPacketsStatistics(t *testing.T) {
 				segmentExtraBytes = tc.extraBytes
 			}
 			data := repeated(t, "s02_enc_kmrefresh", tc.reps)
-			write := func(workers int) []byte {
-				var out bytes.Buffer
-				w := NewPacketWriter(&out, "x")
-				w.groupMax = tc.groupMax
-				w.SetWorkers(workers)
-				eachFrame(t, data, func(f *pcap.Frame) { require.NoError(t, w.Write(f)) })
-				require.NoError(t, w.Close())
-				return out.Bytes()
-			}
+			write := func(workers int) []byte { return writePacketsWith(t, data, "x", tc.groupMax, workers) }
 			file := write(1)
 			require.True(t, bytes.Equal(file, write(2)), "the same bytes with two workers")
 			checkStatistics(t, file)
