@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"testing"
 
@@ -21,7 +20,7 @@ import (
 func TestWalkAllocs(t *testing.T) {
 	caps, err := testcorpus.Captures()
 	require.NoError(t, err)
-	out := bufio.NewWriterSize(io.Discard, 64<<10)
+	out := newOutput(io.Discard)
 	pass := passList{"corpus-secret-16", "refresh-secret-1"}
 	for _, cfg := range []config{{}, {hex: true}, {json: true}, {json: true, passphrases: pass}, {hex: true, passphrases: pass}} {
 		json := cfg.json

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +24,7 @@ import (
 // which writes them through the text or the JSON writer.
 type dumper struct {
 	cfg     *config
-	out     *bufio.Writer
+	out     *output
 	errw    io.Writer
 	multi   bool
 	printed int
@@ -144,7 +143,7 @@ func (d *dumper) interrupted(sig os.Signal) {
 	fmt.Fprintf(d.errw, "srtdump: %s: stopped by %v; everything decoded so far was written\n", d.name, sig)
 }
 
-func newDumper(cfg *config, out *bufio.Writer, errw io.Writer) *dumper {
+func newDumper(cfg *config, out *output, errw io.Writer) *dumper {
 	d := &dumper{cfg: cfg, out: out, errw: errw, text: newTextWriter(out), json: newJSONWriter(out)}
 	if cfg.json {
 		d.walk = newWalker(d.json)

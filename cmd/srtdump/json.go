@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"strings"
 
 	"github.com/srtwire/srtwire/handshake"
@@ -14,7 +13,7 @@ import (
 // attempt with -summary. It implements visitor. The keys and their units
 // are documented in docs/srtdump-json.md; keys are written in a fixed order.
 type jsonWriter struct {
-	out   *bufio.Writer
+	out   *output
 	file  string // the capture's name, written when multi
 	multi bool
 	w     jw
@@ -24,7 +23,7 @@ type jsonWriter struct {
 
 var _ visitor = (*jsonWriter)(nil)
 
-func newJSONWriter(out *bufio.Writer) *jsonWriter {
+func newJSONWriter(out *output) *jsonWriter {
 	return &jsonWriter{out: out, line: make([]byte, 0, 4096)}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	_ "embed"
 	"errors"
@@ -374,7 +373,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-ch
 		return bad("-progress: want auto, always or never, not %q", cfg.progress)
 	}
 
-	out := bufio.NewWriterSize(stdout, 64<<10)
+	out := newOutput(stdout)
 	d := newDumper(&cfg, out, stderr)
 	d.pqWorkers = 1
 	if len(files) <= 1 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"os"
 	"slices"
@@ -102,7 +101,8 @@ func (d *dumper) parallel(files []string) int {
 // runJob decodes one FILE with a dumper of its own writing into j.
 func (d *dumper) runJob(j *job, name string) {
 	defer close(j.done)
-	w := bufio.NewWriterSize(&j.out, 64<<10)
+	w := newHeldOutput(&j.out)
+	defer w.release()
 	sd := newDumper(d.cfg, w, &j.errs)
 	sd.multi, sd.pqWorkers = true, d.pqWorkers
 	sd.mu.Lock()
@@ -120,61 +120,56 @@ func (d *dumper) runJob(j *job, name string) {
 // cost more than the second core gained.
 const holdMax = 16 << 20
 
-// heldChunk is the size of the pieces output is held in: fixed pieces,
-// reused through chunkPool, rather than one buffer doubling as it grows
-// (whose garbage made the GC run 30 times over 20 files, 3 times now).
-const heldChunk = 64 << 10
+// Held output is kept in the pieces output fills (outSize each), reused
+// through chunkPool, rather than in one buffer doubling as it grows (whose
+// garbage made the GC run 30 times over 20 files, 3 times now).
+var chunkPool = sync.Pool{New: func() any { return new([outSize]byte) }}
 
-var chunkPool = sync.Pool{New: func() any { return new([heldChunk]byte) }}
+func getChunk() []byte { return chunkPool.Get().(*[outSize]byte)[:0] }
+
+func putChunk(c []byte) { chunkPool.Put((*[outSize]byte)(c[:outSize])) }
 
 // held holds a FILE's standard output until pass, then writes through.
 type held struct {
 	mu     sync.Mutex
 	turn   sync.Cond // broadcast by pass
 	to     io.Writer // once set (by pass), where writes go
-	chunks []*[heldChunk]byte
-	last   int // bytes used in the last chunk
+	chunks [][]byte  // each from getChunk
 	err    error
 }
 
 // size returns how many bytes h holds.
 func (h *held) size() int {
-	if len(h.chunks) == 0 {
-		return 0
+	n := 0
+	for _, c := range h.chunks {
+		n += len(c)
 	}
-	return (len(h.chunks)-1)*heldChunk + h.last
+	return n
 }
 
-func (h *held) Write(p []byte) (int, error) {
+// take is how an output's full buffer c reaches h: kept until pass, and
+// a fresh piece returned for the next; or, after pass, written and c
+// returned. A job that holds holdMax waits here for its turn.
+func (h *held) take(c []byte) ([]byte, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for h.to == nil && h.err == nil && h.size() > 0 && h.size()+len(p) > holdMax {
+	for h.to == nil && h.err == nil && len(h.chunks) > 0 && (len(h.chunks)+1)*outSize > holdMax {
 		if h.turn.L == nil {
 			h.turn.L = &h.mu
 		}
 		h.turn.Wait()
 	}
 	if h.err != nil {
-		return 0, h.err
+		return c, h.err
 	}
 	if h.to != nil {
-		if _, err := h.to.Write(p); err != nil {
+		if _, err := h.to.Write(c); err != nil {
 			h.err = err
-			return 0, err
 		}
-		return len(p), nil
+		return c, h.err
 	}
-	total := len(p)
-	for len(p) > 0 {
-		if len(h.chunks) == 0 || h.last == heldChunk {
-			h.chunks = append(h.chunks, chunkPool.Get().(*[heldChunk]byte))
-			h.last = 0
-		}
-		n := copy(h.chunks[len(h.chunks)-1][h.last:], p)
-		h.last += n
-		p = p[n:]
-	}
-	return total, nil
+	h.chunks = append(h.chunks, c)
+	return getChunk(), nil
 }
 
 // pass writes what h holds to w, and makes later writes go to w.
@@ -188,17 +183,13 @@ func (h *held) pass(w io.Writer) error {
 	if f != nil {
 		err = f.Flush()
 	}
-	for i, c := range h.chunks {
-		n := heldChunk
-		if i == len(h.chunks)-1 {
-			n = h.last
-		}
+	for _, c := range h.chunks {
 		if err == nil {
-			_, err = w.Write(c[:n])
+			_, err = w.Write(c)
 		}
-		chunkPool.Put(c)
+		putChunk(c)
 	}
-	h.chunks, h.last = nil, 0
+	h.chunks = nil
 	if f != nil && err == nil {
 		err = f.Flush()
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -72,17 +73,20 @@ func TestSpill(t *testing.T) {
 // of holding more, and writes after the turn go straight through.
 func TestHeld(t *testing.T) {
 	var h held
+	o := newHeldOutput(&h)
 	piece := []byte(strings.Repeat("0123456789abcdef", 1<<10)) // 16 KiB
 	var want []byte
 	for len(want)+len(piece) <= holdMax {
-		n, err := h.Write(piece)
+		n, err := o.Write(piece)
 		require.NoError(t, err)
 		require.Equal(t, len(piece), n)
 		want = append(want, piece...)
 	}
+	require.Equal(t, holdMax-outSize, h.size(), "the last piece is still the output's")
 	wrote := make(chan struct{})
 	go func() {
-		h.Write([]byte("after the turn"))
+		o.Write([]byte("after the turn"))
+		o.Flush()
 		close(wrote)
 	}()
 	select {
@@ -95,6 +99,38 @@ func TestHeld(t *testing.T) {
 	<-wrote
 	want = append(want, "after the turn"...)
 	assert.True(t, bytes.Equal(b.Bytes(), want), "held output differs")
-	h.Write([]byte("!"))
+	o.WriteByte('!')
+	o.Flush()
 	assert.Equal(t, byte('!'), b.Bytes()[b.Len()-1])
+	o.release()
 }
+
+// TestOutput: output writes what bufio.Writer would, for writes of every
+// size around its buffer's, mixed with strings and bytes, and keeps the
+// first error.
+func TestOutput(t *testing.T) {
+	var got, want bytes.Buffer
+	o, w := newOutput(&got), bufio.NewWriterSize(&want, outSize)
+	for _, n := range []int{0, 1, 7, outSize - 1, outSize, outSize + 1, 3 * outSize, 100, outSize - 100, 2 * outSize} {
+		p := bytes.Repeat([]byte{byte('a' + n%26)}, n)
+		o.Write(p)
+		w.Write(p)
+		o.WriteString("s" + string(p[:min(n, 3)]))
+		w.WriteString("s" + string(p[:min(n, 3)]))
+		o.WriteByte('\n')
+		w.WriteByte('\n')
+	}
+	require.NoError(t, o.Flush())
+	require.NoError(t, w.Flush())
+	assert.True(t, bytes.Equal(got.Bytes(), want.Bytes()), "%d bytes, want %d", got.Len(), want.Len())
+
+	bad := newOutput(failWriter{})
+	_, err := bad.Write(make([]byte, 2*outSize))
+	assert.ErrorIs(t, err, os.ErrClosed)
+	assert.ErrorIs(t, bad.WriteByte('x'), os.ErrClosed)
+	assert.ErrorIs(t, bad.Flush(), os.ErrClosed)
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }

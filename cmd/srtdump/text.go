@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"strconv"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 //
 //	frame time  src > dst  TYPE  body [ts=timestamp] [!! error (byte offset)]
 type textWriter struct {
-	out   *bufio.Writer
+	out   *output
 	file  string // the capture's name, shown when multi
 	multi bool
 	b     []byte      // the line being written
@@ -76,7 +75,7 @@ const (
 
 var _ visitor = (*textWriter)(nil)
 
-func newTextWriter(out *bufio.Writer) *textWriter {
+func newTextWriter(out *output) *textWriter {
 	return &textWriter{out: out, b: make([]byte, 0, 4096), num: make([]byte, 0, 20), tprefix: make([]byte, 0, 16),
 		src: make([]byte, 0, 64), dst: make([]byte, 0, 64), addrW: 15, loc: time.Local}
 }

@@ -298,7 +298,7 @@ func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 		meta = &format.FileMetaData{}
 	}
 	pw.fw = newFileWriter(w, packetSpecs, meta, 1)
-	pw.seg = newSegment(packetSpecs, segmentRows)
+	pw.seg = getSegment(segmentRows)
 	return pw
 }
 
@@ -312,7 +312,9 @@ func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 // number. Call it before the first Write.
 func (pw *PacketWriter) SetWorkers(n int) {
 	pw.workers = max(1, min(n, numPacketColumns))
-	pw.fw = newFileWriter(pw.fw.w, pw.fw.specs, pw.fw.meta, pw.workers)
+	old := pw.fw
+	old.release()
+	pw.fw = newFileWriter(old.w, old.specs, old.meta, pw.workers)
 }
 
 // Write adds one frame of a capture as a row: f as pcap.Reader hands it
@@ -329,7 +331,12 @@ func (pw *PacketWriter) Write(f *pcap.Frame) error {
 }
 
 // Rows returns the number of rows written so far.
-func (pw *PacketWriter) Rows() int64 { return pw.rows + int64(pw.seg.rows) }
+func (pw *PacketWriter) Rows() int64 {
+	if pw.seg == nil { // closed
+		return pw.rows
+	}
+	return pw.rows + int64(pw.seg.rows)
+}
 
 // flushSegment hands the segment to the encoder: in this goroutine with
 // one worker, else in the background once the previous segment is done.
@@ -356,7 +363,7 @@ func (pw *PacketWriter) flushSegment(end bool) error {
 			return pw.err
 		}
 		if pw.spare == nil {
-			pw.spare = newSegment(packetSpecs, segmentRows)
+			pw.spare = getSegment(segmentRows)
 			pw.done = make(chan error, 1)
 		}
 		pw.seg, pw.spare = pw.spare, seg
@@ -395,6 +402,11 @@ func (pw *PacketWriter) Close() error {
 		return pw.err
 	}
 	pw.err = errClosed
+	// The writer is done with its buffers: the next one may have them.
+	pw.fw.release()
+	putSegment(pw.seg)
+	putSegment(pw.spare)
+	pw.seg, pw.spare = nil, nil
 	return nil
 }
 

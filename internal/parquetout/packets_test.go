@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/assert"
@@ -445,6 +446,26 @@ func TestPacketsDeterministic(t *testing.T) {
 	a := writePackets(t, data, "x")
 	b := writePackets(t, data, "x")
 	require.True(t, bytes.Equal(a, b))
+}
+
+// TestPacketsReusedBuffers: a writer that takes the buffers another one
+// gave back (segments, column chunks, dictionaries, encoders, grown by
+// other captures and another row group size) writes the same bytes as one
+// with new buffers, and the buffers are indeed taken back.
+func TestPacketsReusedBuffers(t *testing.T) {
+	spareSegments, spareChunks, spareScratch, spareEncoders = freeList[*segment]{}, freeList[[]chunk]{}, freeList[*encScratch]{}, freeList[*zstd.Encoder]{}
+	data := readCapture(t, "s02_enc_kmrefresh")
+	fresh := writePackets(t, data, "x")
+	require.Equal(t, 1, len(spareChunks.items))
+	require.Equal(t, 1, len(spareSegments.items))
+	for _, c := range corpus(t) {
+		writePackets(t, readCapture(t, c.Name), c.Name)
+	}
+	writePacketsWith(t, repeated(t, "s02_enc_kmrefresh", 10), "y", 2048, 2)
+	require.Equal(t, 1, len(spareChunks.items), "one set of chunks, reused by every writer")
+	require.Equal(t, 2, len(spareSegments.items), "the two segments of the writer with two workers")
+	again := writePackets(t, data, "x")
+	require.True(t, bytes.Equal(fresh, again), "a writer with reused buffers wrote other bytes")
 }
 
 // TestPacketsFileLayout checks the file's metadata: row groups written as

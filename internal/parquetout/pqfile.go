@@ -76,12 +76,12 @@ func schemaFooter(s *parquet.Schema) (*format.FileMetaData, error) {
 var packetFooter = sync.OnceValues(func() (*format.FileMetaData, error) { return schemaFooter(packetSchema) })
 
 func newFileWriter(w io.Writer, specs []colSpec, meta *format.FileMetaData, workers int) *fileWriter {
-	fw := &fileWriter{w: w, specs: specs, meta: meta, chunks: make([]chunk, len(specs))}
+	fw := &fileWriter{w: w, specs: specs, meta: meta, chunks: getChunks(len(specs))}
 	for i := range fw.chunks {
 		fw.chunks[i].resetPage()
 	}
 	for range max(1, workers) {
-		fw.scratch = append(fw.scratch, new(encScratch))
+		fw.scratch = append(fw.scratch, getScratch())
 	}
 	return fw
 }
@@ -480,10 +480,7 @@ func (ch *chunk) resetPage() {
 // the page (header and compressed body) to ch.buf. It returns the page's
 // size.
 func (ch *chunk) compressPage(hdr *format.PageHeader, body []byte, sc *encScratch) int {
-	comp, err := zstdCodec.Encode(sc.comp, body)
-	if err != nil {
-		panic(err) // zstd encoding does not fail
-	}
+	comp := compress(sc.comp, body)
 	sc.comp = comp
 	hdr.CompressedPageSize = int32(len(comp))
 	hdr.CRC = int32(crc32.ChecksumIEEE(comp))
@@ -704,6 +701,18 @@ func (ch *chunk) reset() {
 	clear(ch.dictVals)
 	ch.dictVals = ch.dictVals[:0]
 	ch.recent, ch.next = [len(ch.recent)]recentString{}, 0
+}
+
+// release gives fw's buffers back for the next writer; fw is not used
+// again.
+func (fw *fileWriter) release() {
+	if fw.chunks != nil {
+		putChunks(fw.chunks)
+	}
+	for _, sc := range fw.scratch {
+		putScratch(sc)
+	}
+	fw.chunks, fw.scratch = nil, nil
 }
 
 // close writes the page indexes and the footer.

@@ -1,0 +1,157 @@
+package parquetout
+
+import (
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Buffers kept from one packets writer for the next. A writer allocated
+// its segments, its column chunks' buffers and its zstd encoders anew for
+// every capture: over many captures (srtdump -parquet FILE...) that was
+// nearly all it allocated (508 MB for 20 captures of 5.9 MB each, 25 MB a
+// capture) and the 20 collections that came with it, each of which also
+// scans gopacket's 5 MB of tables. Close gives them back; the next writer
+// takes them. What is kept is bounded: at most spareMax of each, and no
+// buffer larger than spareBufMax.
+const (
+	spareMax    = 8
+	spareBufMax = 4 << 20
+)
+
+// freeList is a bounded stack of spare T. It is not a sync.Pool, which
+// drops what it holds at every other collection: a writer's buffers are
+// taken back when it is closed, a few times a second at most.
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+func (l *freeList[T]) get() (v T, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.items); n > 0 {
+		v, l.items[n-1] = l.items[n-1], v
+		l.items = l.items[:n-1]
+		return v, true
+	}
+	return v, false
+}
+
+func (l *freeList[T]) put(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.items) < spareMax {
+		l.items = append(l.items, v)
+	}
+}
+
+var (
+	spareSegments freeList[*segment]
+	spareChunks   freeList[[]chunk]
+	spareScratch  freeList[*encScratch]
+	spareEncoders freeList[*zstd.Encoder]
+)
+
+// getSegment returns an empty segment of the packets table for rows rows.
+func getSegment(rows int) *segment {
+	if s, ok := spareSegments.get(); ok && s.max == rows {
+		return s
+	}
+	return newSegment(packetSpecs, rows)
+}
+
+// putSegment keeps s, which encodeSegment has emptied, for the next writer.
+func putSegment(s *segment) {
+	if s == nil || s.rows != 0 {
+		return
+	}
+	for i := range s.cols {
+		c := &s.cols[i]
+		if cap(c.num)*8 > spareBufMax || cap(c.str)*16 > spareBufMax || cap(c.def) > spareBufMax || cap(c.rep) > spareBufMax {
+			return
+		}
+	}
+	spareSegments.put(s)
+}
+
+// getChunks returns n empty column chunks.
+func getChunks(n int) []chunk {
+	if cs, ok := spareChunks.get(); ok && len(cs) == n {
+		return cs
+	}
+	return make([]chunk, n)
+}
+
+// putChunks keeps cs, whose file is written, for the next writer: each
+// chunk zeroed but for its buffers' backing arrays (emptied), those that
+// grew past spareBufMax let go.
+func putChunks(cs []chunk) {
+	for i := range cs {
+		cs[i].recycle()
+	}
+	spareChunks.put(cs)
+}
+
+// recycle empties ch as a new chunk is, keeping its buffers.
+func (ch *chunk) recycle() {
+	keep := func(b []byte) []byte {
+		if cap(b) > spareBufMax {
+			return nil
+		}
+		return b[:0]
+	}
+	clear(ch.dictVals)
+	dict, vals, stamp := ch.dict, ch.dictVals[:0], ch.stamp[:0]
+	if len(ch.dictVals) > 4096 {
+		dict, vals, stamp = nil, nil, nil
+	}
+	clear(dict)
+	pidx := ch.pidx[:0]
+	if cap(pidx)*4 > spareBufMax {
+		pidx = nil
+	}
+	*ch = chunk{
+		buf: keep(ch.buf), pdef: keep(ch.pdef), prep: keep(ch.prep), pvals: keep(ch.pvals), pbits: keep(ch.pbits),
+		pidx: pidx, dict: dict, dictVals: vals, stamp: stamp,
+	}
+}
+
+func getScratch() *encScratch {
+	if sc, ok := spareScratch.get(); ok {
+		return sc
+	}
+	return new(encScratch)
+}
+
+func putScratch(sc *encScratch) {
+	for _, b := range [...][]byte{sc.body, sc.lvl, sc.vals, sc.comp, sc.def, sc.rep} {
+		if cap(b) > spareBufMax {
+			return
+		}
+	}
+	spareScratch.put(sc)
+}
+
+// compress appends the zstd frame of src to dst[:0], with an encoder set
+// as parquet-go's zstd codec at SpeedFastest sets its own (the bytes are
+// the same), but kept in spareEncoders: the codec's sync.Pool dropped its
+// encoders at collections, and each new one allocated its history.
+func compress(dst, src []byte) []byte {
+	e, ok := spareEncoders.get()
+	if !ok {
+		var err error
+		e, err = zstd.NewWriter(nil,
+			zstd.WithEncoderConcurrency(1),
+			zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithZeroFrames(true),
+			zstd.WithEncoderCRC(false),
+		)
+		if err != nil {
+			panic(err) // the options are constant and valid
+		}
+	}
+	dst = e.EncodeAll(src, dst[:0])
+	spareEncoders.put(e)
+	return dst
+}
