@@ -199,7 +199,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	}
 	defer r.Close()
 	d.text.file, d.text.multi = name, d.multi
-	d.json.file, d.json.multi = name, d.multi
+	d.json.setFile(name, d.multi)
 	now := time.Now()
 	d.prog = progress{w: d.errw, name: name, start: now, last: now, size: size, line: d.prog.line}
 	prog := &d.prog

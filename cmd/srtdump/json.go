@@ -14,7 +14,7 @@ import (
 // are documented in docs/srtdump-json.md; keys are written in a fixed order.
 type jsonWriter struct {
 	out   *output
-	file  string // the capture's name, written when multi
+	file  []byte // the capture's name as a JSON string, written when multi
 	multi bool
 	w     jw
 	line  []byte // the buffer w writes into, kept between lines
@@ -27,13 +27,21 @@ func newJSONWriter(out *output) *jsonWriter {
 	return &jsonWriter{out: out, line: make([]byte, 0, 4096)}
 }
 
+// setFile sets the capture whose frames are written next, and whether
+// lines name it. The name is escaped once here, not on every line (where
+// it was 6 % of -json over several FILEs).
+func (j *jsonWriter) setFile(name string, multi bool) {
+	j.file, j.multi = appendJSONString(j.file[:0], name), multi
+}
+
 // start starts a line's object, with the "file" key when several captures
 // are read.
 func (j *jsonWriter) start() {
 	j.w.reset(j.line)
 	j.w.objStart()
 	if j.multi {
-		j.w.str("file", j.file)
+		j.w.key("file")
+		j.w.b = append(j.w.b, j.file...)
 	}
 }
 
