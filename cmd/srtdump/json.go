@@ -17,7 +17,7 @@ type jsonWriter struct {
 	file  []byte // the capture's name as a JSON string, written when multi
 	multi bool
 	w     jw
-	line  []byte // the buffer w writes into, kept between lines
+	line  []byte // the buffer w writes into when not out's (see output.startLine)
 	exts  bool   // an "extensions" array is open
 }
 
@@ -37,7 +37,7 @@ func (j *jsonWriter) setFile(name string, multi bool) {
 // start starts a line's object, with the "file" key when several captures
 // are read.
 func (j *jsonWriter) start() {
-	j.w.reset(j.line)
+	j.w.reset(j.out.startLine(j.line))
 	j.w.objStart()
 	if j.multi {
 		j.w.key("file")
@@ -50,8 +50,7 @@ func (j *jsonWriter) finish() {
 	w := &j.w
 	w.objEnd()
 	w.b = append(w.b, '\n')
-	j.out.Write(w.b)
-	j.line = w.b
+	j.line = j.out.endLine(w.b, j.line)
 }
 
 // begin writes the frame keys. It and data, which most frames go through,

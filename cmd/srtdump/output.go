@@ -12,6 +12,7 @@ type output struct {
 	buf  []byte
 	w    io.Writer // where a full buffer is written, when hold is nil
 	hold *held     // where a full buffer is handed over
+	line *byte     // where the line startLine began lies in buf, if it does
 	err  error
 }
 
@@ -26,6 +27,49 @@ func newOutput(w io.Writer) *output {
 // newHeldOutput returns an output whose pieces are handed to h.
 func newHeldOutput(h *held) *output {
 	return &output{buf: getChunk(), hold: h}
+}
+
+// lineRoom is how much of the buffer's free end a line may be built in.
+const lineRoom = 8 << 10
+
+// startLine returns an empty slice to build the next line in: the free end
+// of o's buffer (flushed first when less than lineRoom is free), so that
+// endLine need not copy the line (the copy was 3 % of -json); or own,
+// emptied, once own has grown past lineRoom (a longer line went there
+// before; it is kept for the long lines). Nothing else may be written to
+// o until endLine.
+func (o *output) startLine(own []byte) []byte {
+	o.line = nil
+	if cap(own) > lineRoom {
+		return own[:0]
+	}
+	if cap(o.buf)-len(o.buf) < lineRoom {
+		o.Flush()
+	}
+	if o.err != nil || cap(o.buf)-len(o.buf) < lineRoom {
+		return own[:0]
+	}
+	n := len(o.buf)
+	o.line = &o.buf[:n+1][n]
+	return o.buf[n:n]
+}
+
+// endLine writes the line b that startLine began, and returns the buffer
+// to pass to the next startLine: own, or b when b is the writer's own
+// memory (own, or a new array that appending b past its room allocated).
+func (o *output) endLine(b, own []byte) []byte {
+	start := o.line
+	o.line = nil
+	n := len(o.buf)
+	if start != nil && len(b) > 0 && len(b) <= cap(o.buf)-n && &o.buf[:n+1][n] == &b[:1][0] {
+		o.buf = o.buf[:n+len(b)] // built in place
+		return own
+	}
+	o.Write(b)
+	if start != nil && (len(b) == 0 || &b[:1][0] == start) {
+		return own // o's memory, left behind by a Flush
+	}
+	return b
 }
 
 // Write appends p to the buffer, sending the buffer on as it fills.

@@ -134,3 +134,41 @@ func TestOutput(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+// TestOutputLines: a line built by startLine and endLine comes out as
+// Write would put it, whether it was built in the buffer's free end, grew
+// past it into memory of its own (kept for the next long line), or was
+// left behind by a Flush in between; for a plain and a held output.
+func TestOutputLines(t *testing.T) {
+	for _, heldOut := range []bool{false, true} {
+		var got bytes.Buffer
+		var h held
+		o := newOutput(&got)
+		if heldOut {
+			o = newHeldOutput(&h)
+			require.NoError(t, h.pass(&got))
+		}
+		var want []byte
+		own := make([]byte, 0, 16)
+		line := func(s string, flushMid bool) {
+			b := o.startLine(own)
+			b = append(b, s...)
+			if flushMid {
+				o.Flush()
+			}
+			want = append(want, s...)
+			own = o.endLine(b, own)
+		}
+		for i := range 40 {
+			line(strings.Repeat(string(rune('a'+i%26)), 1+i*97), false) // up to 3.8 KiB: in place
+		}
+		line("left behind by a flush\n", true)
+		assert.Equal(t, 16, cap(own), "own is not o's memory")
+		long := strings.Repeat("L", 2*outSize) // more than the free end holds
+		line(long, false)
+		assert.Greater(t, cap(own), lineRoom, "a line that outgrew the room is kept as own")
+		line("short, now in own\n", false)
+		require.NoError(t, o.Flush())
+		assert.True(t, bytes.Equal(got.Bytes(), want), "held %v: %d bytes, want %d", heldOut, got.Len(), len(want))
+	}
+}

@@ -20,6 +20,7 @@ type textWriter struct {
 	file  string // the capture's name, shown when multi
 	multi bool
 	b     []byte      // the line being written
+	own   []byte      // where lines are written when not in out's buffer (see output.startLine)
 	num   []byte      // scratch: the frame number
 	src   []byte      // scratch: the source address
 	dst   []byte      // scratch: the destination address
@@ -76,12 +77,12 @@ const (
 var _ visitor = (*textWriter)(nil)
 
 func newTextWriter(out *output) *textWriter {
-	return &textWriter{out: out, b: make([]byte, 0, 4096), num: make([]byte, 0, 20), tprefix: make([]byte, 0, 16),
+	return &textWriter{out: out, own: make([]byte, 0, 4096), num: make([]byte, 0, 20), tprefix: make([]byte, 0, 16),
 		src: make([]byte, 0, 64), dst: make([]byte, 0, 64), addrW: 15, loc: time.Local}
 }
 
 func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
-	b := t.b[:0]
+	b := t.out.startLine(t.own)
 	if t.multi {
 		b = append(b, t.file...)
 		b = append(b, ':')
@@ -212,8 +213,8 @@ func (t *textWriter) end(bodyShown bool, fault string, faultOffset int) {
 	if t.hexOn {
 		b = appendHexDump(b, t.hex, t.hexOff)
 	}
-	t.out.Write(b)
-	t.b = b
+	t.own = t.out.endLine(b, t.own)
+	t.b = nil
 }
 
 // appendHexDump appends data as tcpdump -X does: 16 bytes a line, in
