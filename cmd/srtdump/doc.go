@@ -87,9 +87,13 @@
 //	-j N
 //		Decode N FILEs at once (default: the number of CPUs). The output is
 //		the same as with -j 1, byte for byte, in the order of the FILEs:
-//		each FILE's output is held (in memory, then in a temporary file
-//		past a few MiB) until those before it are written, and at most N
-//		FILEs are in flight.
+//		each FILE's standard output is held in memory until those before
+//		it are written, up to 16 MiB (a FILE with more waits for its turn
+//		there), and its standard error in memory, then in a temporary
+//		file past 4 MiB. At most 2 × N FILEs are in flight (N of them
+//		being decoded), so memory stays bounded: 64 MiB of held output
+//		for -j 2. With -count, -timeseries, -extract, -html or standard
+//		input the FILEs are read one after the other.
 //	-rejects
 //		Only the HANDSHAKE packets that reject a connection; with -summary,
 //		only the rejected attempts.
