@@ -23,7 +23,7 @@ type Builder struct {
 // Extension field; it never clears flags h already has.
 func NewBuilder(dst []byte, h *Handshake) Builder {
 	start := len(dst)
-	return Builder{buf: h.appendFixed(dst), start: start}
+	return Builder{buf: h.appendFixed(dst, 0), start: start}
 }
 
 func (b *Builder) block(t ExtType, words int) bool {

@@ -187,5 +187,8 @@ func (a *ACK) AppendBinary(b []byte) ([]byte, error) {
 			}
 		}
 	}
+	if len(a.Extra) == 0 {
+		return b, nil
+	}
 	return append(b, a.Extra...), nil
 }

@@ -1,6 +1,9 @@
 package packet
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // DropReqSize is the CIF length of a DROPREQ control packet.
 const DropReqSize = 8
@@ -46,8 +49,13 @@ func (d *DropReq) MarshalSize() int { return DropReqSize + len(d.Extra) }
 
 // AppendBinary appends the encoded CIF to b.
 func (d *DropReq) AppendBinary(b []byte) ([]byte, error) {
-	b = binary.BigEndian.AppendUint32(b, uint32(d.First))
-	b = binary.BigEndian.AppendUint32(b, uint32(d.Last))
+	n := len(b)
+	b = slices.Grow(b, 8+len(d.Extra))[:n+8]
+	binary.BigEndian.PutUint32(b[n:], uint32(d.First))
+	binary.BigEndian.PutUint32(b[n+4:], uint32(d.Last))
+	if len(d.Extra) == 0 {
+		return b, nil
+	}
 	return append(b, d.Extra...), nil
 }
 
