@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -168,31 +169,31 @@ func (cfg *Config) timestamp(now time.Time) uint32 {
 
 // appendHeader appends a control packet header.
 func appendHeader(b []byte, typ uint32, ts, dst uint32) []byte {
-	b = binary.BigEndian.AppendUint32(b, 0x80000000|typ<<16)
-	b = binary.BigEndian.AppendUint32(b, 0)
-	b = binary.BigEndian.AppendUint32(b, ts)
-	return binary.BigEndian.AppendUint32(b, dst)
+	n := len(b)
+	b = slices.Grow(b, packet.HeaderSize)[:n+packet.HeaderSize]
+	h := b[n : n+packet.HeaderSize]
+	binary.BigEndian.PutUint32(h[0:], 0x80000000|typ<<16)
+	binary.BigEndian.PutUint32(h[4:], 0)
+	binary.BigEndian.PutUint32(h[8:], ts)
+	binary.BigEndian.PutUint32(h[12:], dst)
+	return b
 }
 
-// appendFixed appends the 48-byte handshake CIF of h.
-func appendFixed(b []byte, h *handshake.Handshake) []byte {
-	b = binary.BigEndian.AppendUint32(b, h.Version)
-	b = binary.BigEndian.AppendUint32(b, h.TypeWord())
-	b = binary.BigEndian.AppendUint32(b, h.ISN)
-	b = binary.BigEndian.AppendUint32(b, h.MTU)
-	b = binary.BigEndian.AppendUint32(b, h.FlowWindow)
-	b = binary.BigEndian.AppendUint32(b, uint32(h.Type))
-	b = binary.BigEndian.AppendUint32(b, h.SocketID)
-	b = binary.BigEndian.AppendUint32(b, h.Cookie)
-	return append(b, h.PeerIP[:]...)
+// appendHandshake appends a HANDSHAKE packet to b: the header and h's
+// 48-byte CIF (h.Ext, nil in every answer, is not written), growing b once
+// for them and room bytes of extension blocks more.
+func appendHandshake(b []byte, ts, dst uint32, h *handshake.Handshake, room int) []byte {
+	b = slices.Grow(b, packet.HeaderSize+handshake.CIFSize+room)
+	b = appendHeader(b, uint32(packet.TypeHandshake), ts, dst)
+	b, _ = h.AppendBinary(b) // a Handshake's AppendBinary does not fail
+	return b
 }
 
 func decide(cfg *Config, hs *handshake.Handshake, pktTS uint32, from netip.AddrPort, now time.Time, out []byte) Decision {
 	// Row 3: INDUCTION, before any other check.
 	if hs.Type == handshake.Induction {
 		r := handshake.InductionResponse(hs, cfg.Cookies.Cookie(from, now), cfg.PBKeyLen)
-		out = appendHeader(out, uint32(packet.TypeHandshake), cfg.timestamp(now), hs.SocketID)
-		out = appendFixed(out, &r)
+		out = appendHandshake(out, cfg.timestamp(now), hs.SocketID, &r, 0)
 		return Decision{Action: ActionInduction, Row: RowInduction, Answer: out}
 	}
 	// Row 4: CHandShake::valid, on the signed fields.
@@ -248,8 +249,7 @@ func rejectEcho(cfg *Config, hs *handshake.Handshake, now time.Time, out []byte,
 		return shutdown(cfg, now, out, row, r)
 	}
 	h := handshake.Rejection(hs, r)
-	out = appendHeader(out, uint32(packet.TypeHandshake), cfg.timestamp(now), hs.SocketID)
-	out = appendFixed(out, &h)
+	out = appendHandshake(out, cfg.timestamp(now), hs.SocketID, &h, 0)
 	return Decision{Action: ActionReject, Row: row, Reason: r, Answer: out}
 }
 
@@ -384,8 +384,7 @@ func acceptAndRespond(cfg *Config, hs *handshake.Handshake, pktTS uint32, from n
 		h := rh
 		h.Type = handshake.RejectionType(r)
 		h.Encryption, h.Extension = hs.Encryption, hs.Extension // the Type word is not rewritten
-		o := appendHeader(out, uint32(packet.TypeHandshake), cfg.timestamp(now), hs.SocketID)
-		o = appendFixed(o, &h)
+		o := appendHandshake(out, cfg.timestamp(now), hs.SocketID, &h, 0)
 		return Decision{Action: ActionReject, Row: row, Reason: r, Answer: o}
 	}
 	var c conn
@@ -420,8 +419,7 @@ func respond(cfg *Config, hs *handshake.Handshake, rh *handshake.Handshake, c *c
 	h := *rh
 	if hs.Version < hsVersionSRT1 {
 		h.Encryption, h.Extension = 0, udtDGRAM
-		out = appendHeader(out, uint32(packet.TypeHandshake), 0, hs.SocketID)
-		d.Answer = appendFixed(out, &h)
+		d.Answer = appendHandshake(out, 0, hs.SocketID, &h, 0)
 		return d
 	}
 	h.Encryption, h.Extension = uint16(cfg.PBKeyLen/8), 0
@@ -429,8 +427,7 @@ func respond(cfg *Config, hs *handshake.Handshake, rh *handshake.Handshake, c *c
 		// "Attempting to craft HSRSP without received HSREQ. BLOCKING
 		// extensions."
 		d.Bare = true
-		out = appendHeader(out, uint32(packet.TypeHandshake), 0, hs.SocketID)
-		d.Answer = appendFixed(out, &h)
+		d.Answer = appendHandshake(out, 0, hs.SocketID, &h, 0)
 		return d
 	}
 	flags := handshake.FlagHSReq
@@ -446,8 +443,9 @@ func respond(cfg *Config, hs *handshake.Handshake, rh *handshake.Handshake, c *c
 		flags |= handshake.FlagKMReq
 	}
 	h.Extension = uint16(flags)
-	out = appendHeader(out, uint32(packet.TypeHandshake), 0, hs.SocketID)
-	out = appendFixed(out, &h)
+	// The blocks' room: HSRSP, the two strings, the KMRSP.
+	room := 16 + 4 + len(cong) + 3 + 4 + c.nfilter + 3 + 4 + 4*max(1, c.kmWords)
+	out = appendHandshake(out, 0, hs.SocketID, &h, room)
 
 	// HSRSP: fillSrtHandshake_HSRSP.
 	rf := handshake.FlagCrypt | handshake.FlagFilterCap // SrtVersionCapabilities
