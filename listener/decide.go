@@ -179,9 +179,9 @@ func appendHeader(b []byte, typ uint32, ts, dst uint32) []byte {
 	return b
 }
 
-// appendHandshake appends a HANDSHAKE packet to b: the header and h's
-// 48-byte CIF (h.Ext, nil in every answer, is not written), growing b once
-// for them and room bytes of extension blocks more.
+// appendHandshake appends a HANDSHAKE packet to b: the header and h's CIF
+// (its 48 fixed bytes, then h.Ext, which every answer has nil), growing b
+// once for them and room bytes of extension blocks more.
 func appendHandshake(b []byte, ts, dst uint32, h *handshake.Handshake, room int) []byte {
 	b = slices.Grow(b, packet.HeaderSize+handshake.CIFSize+room)
 	b = appendHeader(b, uint32(packet.TypeHandshake), ts, dst)

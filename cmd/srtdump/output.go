@@ -125,6 +125,13 @@ func (o *output) Flush() error {
 		return o.err
 	}
 	if o.hold != nil {
+		if o.line != nil {
+			// A line is being built in the buffer's free end: handing
+			// the buffer over would hand the line with it. Nothing
+			// flushes in the middle of a line; if something did, the
+			// bytes simply wait for the next Flush.
+			return nil
+		}
 		o.buf, o.err = o.hold.take(o.buf)
 		o.buf = o.buf[:0]
 		return o.err

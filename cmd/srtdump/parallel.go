@@ -68,7 +68,7 @@ func (d *dumper) parallel(files []string) int {
 		d.name = files[i]
 		// The first FILE not yet written: what it held goes out, and the
 		// rest of its output goes straight through.
-		err := j.out.pass(d.out)
+		err := j.out.pass(d.out, &d.mu)
 		d.mu.Unlock()
 		// The jobs after this one run meanwhile, each until it holds
 		// holdMax of output.
@@ -133,7 +133,8 @@ func putChunk(c []byte) { chunkPool.Put((*[outSize]byte)(c[:outSize])) }
 type held struct {
 	mu     sync.Mutex
 	turn   sync.Cond // broadcast by pass
-	to     io.Writer // once set (by pass), where writes go
+	to     io.Writer   // once set (by pass), where writes go
+	toMu   sync.Locker // held while writing to to
 	chunks [][]byte  // each from getChunk
 	err    error
 }
@@ -147,33 +148,50 @@ func (h *held) size() int {
 	return n
 }
 
-// take is how an output's full buffer c reaches h: kept until pass, and
-// a fresh piece returned for the next; or, after pass, written and c
-// returned. A job that holds holdMax waits here for its turn.
+// take is how an output's buffer c reaches h. Before pass it is kept and
+// a fresh piece returned for the next, unless it fits in the free end of
+// the last piece kept: then it is copied there and c returned, so that the
+// small flushes before each read of a pipe do not each cost a piece. After
+// pass it is written (with toMu held: a signal may be flushing the same
+// output) and c returned. A job that holds holdMax waits here for its turn.
 func (h *held) take(c []byte) ([]byte, error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	for h.to == nil && h.err == nil && len(h.chunks) > 0 && (len(h.chunks)+1)*outSize > holdMax {
 		if h.turn.L == nil {
 			h.turn.L = &h.mu
 		}
 		h.turn.Wait()
 	}
-	if h.err != nil {
-		return c, h.err
-	}
-	if h.to != nil {
-		if _, err := h.to.Write(c); err != nil {
-			h.err = err
+	if h.err != nil || h.to != nil {
+		to, mu, err := h.to, h.toMu, h.err
+		h.mu.Unlock()
+		if err != nil {
+			return c, err
 		}
-		return c, h.err
+		mu.Lock()
+		_, err = to.Write(c)
+		mu.Unlock()
+		if err != nil {
+			h.mu.Lock()
+			h.err = err
+			h.mu.Unlock()
+		}
+		return c, err
+	}
+	defer h.mu.Unlock()
+	if n := len(h.chunks); n > 0 {
+		if last := h.chunks[n-1]; len(c) <= cap(last)-len(last) {
+			h.chunks[n-1] = append(last, c...)
+			return c[:0], nil
+		}
 	}
 	h.chunks = append(h.chunks, c)
 	return getChunk(), nil
 }
 
-// pass writes what h holds to w, and makes later writes go to w.
-func (h *held) pass(w io.Writer) error {
+// pass writes what h holds to w and makes later writes go to w, each with
+// mu locked (pass's own caller holds mu already).
+func (h *held) pass(w io.Writer, mu sync.Locker) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	// With w's buffer empty, whole chunks (and the job's 64 KiB writes
@@ -196,7 +214,7 @@ func (h *held) pass(w io.Writer) error {
 	if err != nil {
 		h.err = err
 	}
-	h.to = w
+	h.to, h.toMu = w, mu
 	if h.turn.L != nil {
 		h.turn.Broadcast()
 	}

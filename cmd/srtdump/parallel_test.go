@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,13 +96,32 @@ func TestHeld(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 	var b bytes.Buffer
-	require.NoError(t, h.pass(&b))
+	require.NoError(t, h.pass(&b, new(sync.Mutex)))
 	<-wrote
 	want = append(want, "after the turn"...)
 	assert.True(t, bytes.Equal(b.Bytes(), want), "held output differs")
 	o.WriteByte('!')
 	o.Flush()
 	assert.Equal(t, byte('!'), b.Bytes()[b.Len()-1])
+	o.release()
+}
+
+// TestHeldSmallFlushes: the small flushes before each read of a pipe are
+// packed into the pieces held, not a piece each.
+func TestHeldSmallFlushes(t *testing.T) {
+	var h held
+	o := newHeldOutput(&h)
+	var want []byte
+	for i := range 200 { // fewer than the pieces holdMax allows: without packing, no wait either
+		s := strings.Repeat(string(rune('a'+i%26)), 1+i%200)
+		o.WriteString(s)
+		require.NoError(t, o.Flush())
+		want = append(want, s...)
+	}
+	assert.LessOrEqual(t, len(h.chunks), len(want)/outSize+2, "%d bytes held in %d pieces", len(want), len(h.chunks))
+	var got bytes.Buffer
+	require.NoError(t, h.pass(&got, new(sync.Mutex)))
+	assert.True(t, bytes.Equal(got.Bytes(), want))
 	o.release()
 }
 
@@ -146,7 +166,7 @@ func TestOutputLines(t *testing.T) {
 		o := newOutput(&got)
 		if heldOut {
 			o = newHeldOutput(&h)
-			require.NoError(t, h.pass(&got))
+			require.NoError(t, h.pass(&got, new(sync.Mutex)))
 		}
 		var want []byte
 		own := make([]byte, 0, 16)
@@ -163,6 +183,21 @@ func TestOutputLines(t *testing.T) {
 			line(strings.Repeat(string(rune('a'+i%26)), 1+i*97), false) // up to 3.8 KiB: in place
 		}
 		line("left behind by a flush\n", true)
+		if heldOut {
+			// Before the turn too: the flush waits, it does not hand the
+			// line's piece over.
+			var h2 held
+			var got2 bytes.Buffer
+			o2 := newHeldOutput(&h2)
+			b := o2.startLine(nil)
+			b = append(b, "a line"...)
+			o2.Flush()
+			require.Empty(t, h2.chunks, "the piece the line is in was handed over")
+			o2.endLine(b, nil)
+			o2.Flush()
+			require.NoError(t, h2.pass(&got2, new(sync.Mutex)))
+			assert.Equal(t, "a line", got2.String())
+		}
 		assert.Equal(t, 16, cap(own), "own is not o's memory")
 		long := strings.Repeat("L", 2*outSize) // more than the free end holds
 		line(long, false)

@@ -101,9 +101,11 @@ func (ch *chunk) recycle() {
 		}
 		return b[:0]
 	}
-	clear(ch.dictVals)
+	// chunk.reset has emptied the dictionary at the end of the last row
+	// group; what is left to bound is the capacity it grew to.
+	clear(ch.dictVals[:cap(ch.dictVals)])
 	dict, vals, stamp := ch.dict, ch.dictVals[:0], ch.stamp[:0]
-	if len(ch.dictVals) > 4096 {
+	if cap(ch.dictVals)*16 > spareBufMax || cap(ch.stamp)*4 > spareBufMax {
 		dict, vals, stamp = nil, nil, nil
 	}
 	clear(dict)
