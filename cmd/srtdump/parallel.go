@@ -132,10 +132,10 @@ func putChunk(c []byte) { chunkPool.Put((*[outSize]byte)(c[:outSize])) }
 // held holds a FILE's standard output until pass, then writes through.
 type held struct {
 	mu     sync.Mutex
-	turn   sync.Cond // broadcast by pass
+	turn   sync.Cond   // broadcast by pass
 	to     io.Writer   // once set (by pass), where writes go
 	toMu   sync.Locker // held while writing to to
-	chunks [][]byte  // each from getChunk
+	chunks [][]byte    // each from getChunk
 	err    error
 }
 
