@@ -90,8 +90,8 @@
 //		each FILE's standard output is held in memory until those before
 //		it are written, up to 16 MiB (a FILE with more waits for its turn
 //		there), and its standard error in memory, then in a temporary
-//		file past 4 MiB. At most 2 × N FILEs are in flight (N of them
-//		being decoded), so memory stays bounded: 64 MiB of held output
+//		file past 4 MiB. At most N + 1 FILEs are in flight (N of them
+//		being decoded), so memory stays bounded: 48 MiB of held output
 //		for -j 2. With -count, -timeseries, -extract, -html or standard
 //		input the FILEs are read one after the other.
 //	-rejects
