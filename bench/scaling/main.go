@@ -1,10 +1,11 @@
 // Command scaling measures how much faster this machine does twice the
 // work on two cores than once on one, for three kinds of work: integer
 // arithmetic in registers, copying within a 512 KiB working set (the L2
-// cache of most cores), and copying through 64 MiB (main memory). It is the
-// ceiling for srtdump -j 2 against -j 1 (see bench/README.md): srtdump
+// cache of most cores), and copying through 64 MiB (main memory). It puts
+// srtdump -j 2 against -j 1 in context (see bench/README.md): srtdump
 // streams its input and, for FILEs not yet written, its held output through
-// main memory, so it cannot scale better than the last line.
+// main memory, so the more of its time goes there, the nearer it comes to
+// the last line.
 //
 //	go run ./bench/scaling [-rounds 7]
 package main
