@@ -83,7 +83,7 @@ func TestHeld(t *testing.T) {
 		require.Equal(t, len(piece), n)
 		want = append(want, piece...)
 	}
-	require.Equal(t, holdMax-outSize, h.size(), "the last piece is still the output's")
+	require.Equal(t, holdMax-outSize, heldSize(&h), "the last piece is still the output's")
 	wrote := make(chan struct{})
 	go func() {
 		o.Write([]byte("after the turn"))
@@ -104,6 +104,15 @@ func TestHeld(t *testing.T) {
 	o.Flush()
 	assert.Equal(t, byte('!'), b.Bytes()[b.Len()-1])
 	o.release()
+}
+
+// heldSize returns how many bytes h holds.
+func heldSize(h *held) int {
+	n := 0
+	for _, c := range h.chunks {
+		n += len(c)
+	}
+	return n
 }
 
 // TestHeldSmallFlushes: the small flushes before each read of a pipe are
@@ -197,6 +206,23 @@ func TestOutputLines(t *testing.T) {
 			o2.Flush()
 			require.NoError(t, h2.pass(&got2, new(sync.Mutex)))
 			assert.Equal(t, "a line", got2.String())
+
+			// With bytes buffered before the line, a copy of them is
+			// held and the line stays where it is built.
+			var h3 held
+			var got3 bytes.Buffer
+			o3 := newHeldOutput(&h3)
+			o3.WriteString("before, ")
+			b = o3.startLine(nil)
+			b = append(b, "a line"...)
+			require.NoError(t, o3.Flush())
+			require.Len(t, h3.chunks, 1)
+			assert.NotSame(t, &h3.chunks[0][:1][0], &b[:1][0], "the line's piece was handed over")
+			o3.endLine(b, nil)
+			o3.Flush()
+			require.NoError(t, h3.pass(&got3, new(sync.Mutex)))
+			assert.Equal(t, "before, a line", got3.String())
+			o3.release()
 		}
 		assert.Equal(t, 16, cap(own), "own is not o's memory")
 		long := strings.Repeat("L", 2*outSize) // more than the free end holds

@@ -558,3 +558,20 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestCompressAsCodec: compress, which keeps its own encoders, gives the
+// bytes parquet-go's zstd codec (the connections table's) gives, on pages
+// of real rows and on edge sizes, and they decode back.
+func TestCompressAsCodec(t *testing.T) {
+	data := repeated(t, "s02_enc_kmrefresh", 3)
+	inputs := [][]byte{nil, {0}, bytes.Repeat([]byte{7}, 1<<20), data[:4096], data}
+	for i, in := range inputs {
+		want, err := zstdCodec.Encode(nil, in)
+		require.NoError(t, err)
+		got := compress(nil, in)
+		require.True(t, bytes.Equal(got, want), "input %d (%d bytes): %d bytes, codec %d", i, len(in), len(got), len(want))
+		back, err := zstdCodec.Decode(nil, got)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(back, in), "input %d does not decode back", i)
+	}
+}
