@@ -74,9 +74,12 @@ func (o *output) endLine(b, own []byte) []byte {
 
 // Write appends p to the buffer, sending the buffer on as it fills.
 func (o *output) Write(p []byte) (int, error) {
-	if len(o.buf) == 0 && len(p) >= cap(o.buf) && o.hold == nil && o.err == nil {
-		// As bufio: a large write with nothing buffered goes straight
-		// through.
+	if len(o.buf) == 0 && len(p) >= cap(o.buf)/2 && o.hold == nil && o.err == nil {
+		// A large write with nothing buffered goes straight through: as
+		// bufio does for one of the buffer's size, and here from half
+		// of it, because held pieces (see held.pass) are handed over a
+		// line short of full and copying each into the buffer was 1.3 %
+		// of text -j 2.
 		n, err := o.w.Write(p)
 		if err != nil {
 			o.err = err

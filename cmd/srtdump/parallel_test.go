@@ -134,6 +134,47 @@ func TestHeldSmallFlushes(t *testing.T) {
 	o.release()
 }
 
+// TestHeldPassNoCopy: pass hands each held piece (a line short of full,
+// as lines leave them) to the writer's writer as it is, one write a
+// piece, not copied through the output's buffer.
+func TestHeldPassNoCopy(t *testing.T) {
+	var h held
+	o := newHeldOutput(&h)
+	var want []byte
+	own := make([]byte, 0, 16)
+	for i := 0; len(want) < 5*outSize; i++ {
+		b := o.startLine(own)
+		b = append(b, strings.Repeat(string(rune('a'+i%26)), 300)...)
+		b = append(b, '\n')
+		want = append(want, b...)
+		own = o.endLine(b, own)
+	}
+	pieces := len(h.chunks)
+	require.GreaterOrEqual(t, pieces, 4)
+	rec := &recordWriter{}
+	w := newOutput(rec)
+	require.NoError(t, h.pass(w, new(sync.Mutex)))
+	assert.Len(t, rec.sizes, pieces, "one write a held piece")
+	for _, n := range rec.sizes {
+		assert.Greater(t, n, outSize-lineRoom-1)
+	}
+	o.Flush()
+	w.Flush()
+	assert.True(t, bytes.Equal(rec.b.Bytes(), want))
+	o.release()
+}
+
+// recordWriter keeps what is written and the size of each write.
+type recordWriter struct {
+	b     bytes.Buffer
+	sizes []int
+}
+
+func (r *recordWriter) Write(p []byte) (int, error) {
+	r.sizes = append(r.sizes, len(p))
+	return r.b.Write(p)
+}
+
 // TestOutput: output writes what bufio.Writer would, for writes of every
 // size around its buffer's, mixed with strings and bytes, and keeps the
 // first error.
