@@ -5,16 +5,14 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/google/gopacket"
 )
 
 // classicReader reads the records of a classic (libpcap) capture as views
 // into one large buffer: it reads the input in big chunks and parses each
 // 16-byte record header in place, so a record costs no copy and no call
 // into a buffered reader. It reports the same errors as gopacket's pcapgo
-// reader, which it replaces on this path: a capture length above the snap
-// length or above the original length, and a record cut short.
+// reader: a capture length above the snap length or above the original
+// length, and a record cut short.
 type classicReader struct {
 	in         io.Reader
 	buf        []byte
@@ -97,7 +95,7 @@ func (c *classicReader) fill(n int) error {
 
 // next returns the next record's data (a view, valid until the next call)
 // and its capture information.
-func (c *classicReader) next(ci *gopacket.CaptureInfo) ([]byte, error) {
+func (c *classicReader) next(ci *record) ([]byte, error) {
 	if err := c.fill(16); err != nil {
 		if c.end > c.start || err != io.EOF {
 			return nil, unexpected(err)
@@ -105,9 +103,9 @@ func (c *classicReader) next(ci *gopacket.CaptureInfo) ([]byte, error) {
 		return nil, io.EOF
 	}
 	h := c.buf[c.start : c.start+16]
-	ci.Timestamp = time.Unix(int64(c.u32(h[0:])), int64(c.u32(h[4:])*c.nanoFactor)).UTC()
+	ci.time = time.Unix(int64(c.u32(h[0:])), int64(c.u32(h[4:])*c.nanoFactor)).UTC()
 	incl, orig := c.u32(h[8:]), c.u32(h[12:])
-	ci.CaptureLength, ci.Length = int(incl), int(orig)
+	ci.capLen, ci.origLen = int(incl), int(orig)
 	if incl > c.snaplen {
 		return nil, fmt.Errorf("capture length exceeds snap length: %d > %d", incl, c.snaplen)
 	}

@@ -5,9 +5,8 @@ import (
 	"net/netip"
 )
 
-// linkType is a capture's LINKTYPE_ value. gopacket v1.1.19's
-// layers.LinkType is 8 bits wide and cannot hold LINKTYPE_LINUX_SLL2 (276),
-// so the Reader keeps its own.
+// linkType is a capture's LINKTYPE_ value (gopacket v1.1.19's
+// layers.LinkType is 8 bits wide and cannot hold LINKTYPE_LINUX_SLL2, 276).
 type linkType uint32
 
 // Link types the Reader understands.

@@ -12,10 +12,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
-
 	"github.com/srtwire/srtwire/internal/flow"
 	"github.com/srtwire/srtwire/packet"
 )
@@ -43,9 +39,8 @@ var (
 // frame before it was delivered.
 type CaptureError struct {
 	Frame int // the 1-based number of the frame that could not be read
-	// Offset is the byte offset of that frame's record in the capture. For
-	// pcapng it can be up to 4 KiB past the start of the damaged block,
-	// because gopacket's pcapng reader reads ahead.
+	// Offset is the byte offset of that frame's record in the capture (for
+	// pcapng, of the block that could not be read).
 	Offset int64
 	// Compressed is set when the capture was gzip-compressed: Offset then
 	// counts bytes of the decompressed data.
@@ -110,10 +105,6 @@ type Stats struct {
 	Dropped int
 }
 
-type source interface {
-	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-}
-
 // Reader reads a pcap or pcapng capture and hands out its SRT frames in
 // capture order. Memory use is constant: the Reader keeps one frame buffer
 // and a bounded table of UDP flows.
@@ -138,16 +129,14 @@ type source interface {
 // A Reader is not safe for concurrent use: one goroutine calls Next and
 // reads the Frame.
 type Reader struct {
-	src        source         // pcapng: gopacket's reader behind ngGuard
+	ng         *ngReader      // pcapng
 	cls        *classicReader // classic pcap
-	ci         gopacket.CaptureInfo
-	ng         bool
+	rec        record         // the current record
 	link       linkType
 	br         *bufio.Reader
 	cnt        *countingReader
 	closer     io.Closer
 	compressed bool
-	guard      *ngGuard // pcapng only
 
 	forced    [1024]uint64 // bitset of forced ports
 	anyForced bool
@@ -256,18 +245,15 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 			r.cls.consumed = 24
 		}
 	case m == 0x0a0d0d0a:
-		guard := &ngGuard{r: r.br}
-		r.guard = guard
-		nr, err := pcapgo.NewNgReader(guard, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		ng, err := newNgReader(r.br)
 		if err != nil {
-			return nil, fmt.Errorf("%w: pcapng: %v", ErrNotCapture, err)
+			return nil, fmt.Errorf("%w: pcapng: %w", ErrNotCapture, err)
 		}
-		r.src, r.ng = nr, true
-		r.link = ngLink(nr.LinkType())
+		r.ng = ng
 	default:
 		return nil, ErrNotCapture
 	}
-	if !supportedLink(r.link) && !r.ng {
+	if !supportedLink(r.link) && r.ng == nil {
 		return nil, fmt.Errorf("%w %d", ErrLinkType, r.link)
 	}
 	return r, nil
@@ -303,15 +289,6 @@ func isClassic(m uint32) bool {
 	return false
 }
 
-// ngLink maps gopacket's 8-bit link type back: LINKTYPE_LINUX_SLL2 (276)
-// arrives as 20, a value no capture format assigns.
-func ngLink(lt layers.LinkType) linkType {
-	if lt == 20 {
-		return linkTypeSLL2
-	}
-	return linkType(lt)
-}
-
 // Close closes the file opened by Open. It does nothing for a Reader made
 // by NewReader.
 func (r *Reader) Close() error {
@@ -338,13 +315,14 @@ func (r *Reader) Next() bool {
 		var data []byte
 		var err error
 		if r.cls != nil {
-			data, err = r.cls.next(&r.ci)
+			data, err = r.cls.next(&r.rec)
 		} else {
-			data, err = r.readNg()
+			data, err = r.ng.next(&r.rec)
+			offset = r.ng.start
 		}
 		if err != nil {
 			r.done = true
-			if err == io.EOF && !r.ng && r.offset() > offset {
+			if err == io.EOF && r.ng == nil && r.offset() > offset {
 				err = io.ErrUnexpectedEOF // a record header without its data
 			}
 			if err != io.EOF {
@@ -354,13 +332,11 @@ func (r *Reader) Next() bool {
 		}
 		r.stats.Frames++
 		lt := r.link
-		if r.ng && len(r.ci.AncillaryData) > 0 {
-			if l, ok := r.ci.AncillaryData[0].(layers.LinkType); ok {
-				lt = ngLink(l)
-			}
+		if r.ng != nil {
+			lt = r.rec.link
 		}
 		parseFrame(lt, data, &r.udp)
-		if r.fastPath(offset) || r.take(offset, &r.ci) {
+		if r.fastPath(offset) || r.take(offset, &r.rec) {
 			return true
 		}
 	}
@@ -376,49 +352,34 @@ func (r *Reader) fastPath(offset int64) bool {
 		return false
 	}
 	f := &r.frame
-	f.Number, f.Time, f.Src, f.Dst, f.Offset = r.stats.Frames, r.ci.Timestamp, u.src, u.dst, offset
+	f.Number, f.Time, f.Src, f.Dst, f.Offset = r.stats.Frames, r.rec.time, u.src, u.dst, offset
 	f.Data, f.Len, f.Fragment = u.payload, u.udpLen, false
-	f.Truncated = u.truncated || u.lenUnknown && r.ci.CaptureLength < r.ci.Length
+	f.Truncated = u.truncated || u.lenUnknown && r.rec.capLen < r.rec.origLen
 	r.decode()
 	return true
-}
-
-// readNg reads the next pcapng record into r.ci. A panic inside gopacket's
-// reader (which trusts some fields of the file) becomes an error: ngGuard
-// screens the faults known to cause one, and this is the net for any it
-// misses.
-func (r *Reader) readNg() (data []byte, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			data, err = nil, fmt.Errorf("%w: the capture reader failed: %v", ErrBadBlock, p)
-		}
-	}()
-	data, r.ci, err = r.src.ZeroCopyReadPacketData()
-	return data, err
 }
 
 func (r *Reader) offset() int64 {
 	if r.cls != nil {
 		return r.cls.consumed
 	}
-	n := r.cnt.n - int64(r.br.Buffered())
-	if r.guard != nil {
-		n -= int64(len(r.guard.buf) - r.guard.pos)
+	if r.ng != nil {
+		return r.ng.pos
 	}
-	return n
+	return r.cnt.n - int64(r.br.Buffered())
 }
 
 func (r *Reader) isForced(p uint16) bool { return r.forced[p/64]&(1<<(p%64)) != 0 }
 
 // take decides whether the frame just parsed is SRT, and prepares it (and
 // possibly a held-back one before it) for handing out.
-func (r *Reader) take(offset int64, ci *gopacket.CaptureInfo) bool {
+func (r *Reader) take(offset int64, ci *record) bool {
 	u := &r.udp
 	if u.fragment {
 		if !r.fragmentOfSRT(u) {
 			return false
 		}
-		r.frame = Frame{Number: r.stats.Frames, Time: ci.Timestamp, Src: u.src, Dst: u.dst, Offset: offset, Fragment: true, Err: ErrFragment}
+		r.frame = Frame{Number: r.stats.Frames, Time: ci.time, Src: u.src, Dst: u.dst, Offset: offset, Fragment: true, Err: ErrFragment}
 		r.stats.SRT++
 		r.stats.Errors++
 		r.stats.Fragments++
@@ -427,8 +388,8 @@ func (r *Reader) take(offset int64, ci *gopacket.CaptureInfo) bool {
 	if !u.isUDP {
 		return false
 	}
-	cur := frameInfo{number: r.stats.Frames, time: ci.Timestamp, src: u.src, dst: u.dst, offset: offset,
-		data: u.payload, len: u.udpLen, truncated: u.truncated || u.lenUnknown && ci.CaptureLength < ci.Length}
+	cur := frameInfo{number: r.stats.Frames, time: ci.time, src: u.src, dst: u.dst, offset: offset,
+		data: u.payload, len: u.udpLen, truncated: u.truncated || u.lenUnknown && ci.capLen < ci.origLen}
 	// A complete UDP datagram is not truncated, whatever the record's
 	// original length claims (a lying 4 GB one, or trailer bytes the capture
 	// did not keep).
@@ -633,7 +594,7 @@ func (r *Reader) Compressed() bool { return r.compressed }
 
 // Format returns "pcap" or "pcapng".
 func (r *Reader) Format() string {
-	if r.ng {
+	if r.ng != nil {
 		return "pcapng"
 	}
 	return "pcap"
