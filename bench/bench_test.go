@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
@@ -436,15 +437,15 @@ func repeated(tb testing.TB, name string, n int) []byte {
 // and reports SRT packets per second. Compare with BenchmarkCaptureWalk.
 func BenchmarkCapture(b *testing.B) {
 	var br bytes.Reader
-	benchReader(b, func(data []byte) (*pcap.Reader, error) {
+	benchReader(b, func(data []byte) (*capture.Reader, error) {
 		br.Reset(data)
-		return pcap.NewReader(&br, nil)
+		return capture.NewReader(&br, nil)
 	})
 }
 
 // benchReader reads the capture of BenchmarkCapture with a new Reader per
 // iteration, made by open, and reports SRT packets per second.
-func benchReader(b *testing.B, open func([]byte) (*pcap.Reader, error)) {
+func benchReader(b *testing.B, open func([]byte) (*capture.Reader, error)) {
 	data := repeated(b, "s02_enc_kmrefresh.pcap", 30)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
@@ -505,10 +506,10 @@ func BenchmarkCaptureWalk(b *testing.B) {
 }
 
 // BenchmarkCaptureBytes reads the capture of BenchmarkCapture with
-// pcap.NewReaderBytes, the Reader for a capture already in memory, whose
+// capture.NewReaderBytes, the Reader for a capture already in memory, whose
 // frames are views into it. Compare with BenchmarkCaptureWalkBytes.
 func BenchmarkCaptureBytes(b *testing.B) {
-	benchReader(b, func(data []byte) (*pcap.Reader, error) { return pcap.NewReaderBytes(data, nil) })
+	benchReader(b, func(data []byte) (*capture.Reader, error) { return capture.NewReaderBytes(data, nil) })
 }
 
 // BenchmarkCaptureWalkBytes is the floor for BenchmarkCaptureBytes: it

@@ -10,6 +10,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
@@ -461,7 +462,7 @@ func udpFrame(payload []byte) []byte {
 // FuzzCapture reads whole (mutated) capture files, pcap and pcapng.
 // Properties: no panic, bounded memory, every frame number is one the reader has read,
 // every frame's data is no larger than the file, and any error is a
-// *pcap.CaptureError or a clean open error.
+// *capture.Error or a clean open error.
 func FuzzCapture(f *testing.F) {
 	for _, name := range []string{"s05_app_reject_1403.pcap", "s03_reject_badsecret.pcap"} {
 		b, err := os.ReadFile(testcorpus.Path(name))
@@ -481,7 +482,7 @@ func FuzzCapture(f *testing.F) {
 		if len(b) > 1<<20 {
 			return
 		}
-		r, err := pcap.NewReader(bytes.NewReader(b), nil)
+		r, err := capture.NewReader(bytes.NewReader(b), nil)
 		if err != nil {
 			return
 		}
@@ -499,7 +500,7 @@ func FuzzCapture(f *testing.F) {
 			tr.Add(&session.Frame{Number: fr.Number, Time: fr.Time, Src: fr.Src, Dst: fr.Dst, Packet: &fr.Packet, Data: fr.Data, Err: fr.Err})
 		}
 		if err := r.Err(); err != nil {
-			var ce *pcap.CaptureError
+			var ce *capture.Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("error %T %v", err, err)
 			}

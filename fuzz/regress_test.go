@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // Findings of the fuzz targets, each kept as a named test (the input is
@@ -48,17 +48,17 @@ func TestPcapngBadTimestampResolution(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.SplitN(string(raw), "\n", 3)
 	require.True(t, strings.HasPrefix(lines[1], "[]byte("))
-	capture, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	data, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
 	require.NoError(t, err)
-	r, err := pcap.NewReader(strings.NewReader(capture), nil)
+	r, err := capture.NewReader(strings.NewReader(data), nil)
 	if err == nil {
 		for r.Next() {
 		}
-		var ce *pcap.CaptureError
+		var ce *capture.Error
 		require.ErrorAs(t, r.Err(), &ce)
 		err = r.Err()
 	}
-	assert.ErrorIs(t, err, pcap.ErrBadBlock)
+	assert.ErrorIs(t, err, capture.ErrBadBlock)
 }
 
 // TestPcapngCutBlockLyingLength (FuzzCapture/2663200c25ffa73a): a pcapng
@@ -69,16 +69,16 @@ func TestPcapngCutBlockLyingLength(t *testing.T) {
 	raw, err := os.ReadFile("testdata/fuzz/FuzzCapture/2663200c25ffa73a")
 	require.NoError(t, err)
 	lines := strings.SplitN(string(raw), "\n", 3)
-	capture, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	data, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
 	require.NoError(t, err)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	r, err := pcap.NewReader(strings.NewReader(capture), nil)
+	r, err := capture.NewReader(strings.NewReader(data), nil)
 	require.NoError(t, err)
 	for r.Next() {
 	}
 	runtime.ReadMemStats(&after)
-	var ce *pcap.CaptureError
+	var ce *capture.Error
 	require.ErrorAs(t, r.Err(), &ce)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20))
 }

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // tally counts what was compared.
@@ -187,7 +187,7 @@ func kindOf(p *packet.Packet) string {
 
 // compareFrame checks every field of one SRT frame against tshark's decode,
 // and against the raw bytes where tshark 4.0 is wrong.
-func compareFrame(t *testing.T, where string, f *pcap.Frame, tp testcorpus.TSharkPacket, n *tally) {
+func compareFrame(t *testing.T, where string, f *capture.Frame, tp testcorpus.TSharkPacket, n *tally) {
 	t.Helper()
 	c := &frameCmp{t: t, where: where, tp: tp, data: f.Data, n: n}
 	p := &f.Packet

@@ -20,11 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/crypt"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/interop/srtsend"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -76,7 +76,7 @@ var cryptDroppedRE = regexp.MustCompile(`(\d+) packets? dropped by kernel`)
 
 // stopCryptCapture stops the capture and fails the test when tcpdump says
 // the kernel dropped packets: the capture would then miss some.
-func stopCryptCapture(t *testing.T, c *capture) string {
+func stopCryptCapture(t *testing.T, c *tcpdump) string {
 	t.Helper()
 	path := c.stop(t)
 	if m := cryptDroppedRE.FindStringSubmatch(c.p.err.String()); m == nil {
@@ -117,7 +117,7 @@ func (c cryptTally) keyLens() string {
 
 type cryptFlow struct{ src, dst netip.AddrPort }
 
-// decryptCapture reads a capture with pcap.Reader (no port hint), opens the
+// decryptCapture reads a capture with capture.Reader (no port hint), opens the
 // key material of the handshakes with passphrase (crypt.KeyState, one per
 // direction; in HSv5 the initiator's KMREQ keys both directions), follows
 // the in-band KMREQ/KMRSP of key refreshes, decrypts every data payload and
@@ -132,9 +132,9 @@ type cryptFlow struct{ src, dst netip.AddrPort }
 // from its keys, salt and KEK.
 func decryptCapture(t *testing.T, path, passphrase string, n int, byMsgNo bool, want func(i int) []byte) cryptTally {
 	t.Helper()
-	r, err := pcap.Open(path, nil)
+	r, err := capture.Open(path, nil)
 	if err != nil {
-		t.Fatalf("pcap.Open: %v", err)
+		t.Fatalf("capture.Open: %v", err)
 	}
 	defer r.Close()
 	tally := cryptTally{KeyLens: map[int]bool{}, Keys: map[string]int{}, DataFrom: map[string]int{}}

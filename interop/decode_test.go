@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/internal/testcorpus"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
 	"github.com/srtwire/srtwire/session"
 )
@@ -260,7 +260,7 @@ var scenarios = []scenario{
 	}, want: want{outcome: session.OutcomeEstablished, peerReason: -1, mode: session.ModeRendezvous, keyLen: 16}},
 }
 
-// decodeCapture decodes a capture with our pcap.Reader and with tshark, and
+// decodeCapture decodes a capture with our capture.Reader and with tshark, and
 // compares every SRT packet field by field. It returns the tally and the
 // Tracker's attempts.
 func decodeCapture(t *testing.T, pcapPath string, ports []int) (tally, []*session.Attempt) {
@@ -280,9 +280,9 @@ func decodeCapture(t *testing.T, pcapPath string, ports []int) (tally, []*sessio
 	for _, p := range ports {
 		u16 = append(u16, uint16(p))
 	}
-	r, err := pcap.Open(pcapPath, &pcap.Options{Ports: u16})
+	r, err := capture.Open(pcapPath, &capture.Options{Ports: u16})
 	if err != nil {
-		t.Fatalf("pcap.Open: %v", err)
+		t.Fatalf("capture.Open: %v", err)
 	}
 	defer r.Close()
 	tr := session.NewTracker()

@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -77,14 +77,14 @@ func (w fileWriter) Close() error {
 	return err
 }
 
-// extractCapture reads a capture with pcap.Reader (the port forced, as
+// extractCapture reads a capture with capture.Reader (the port forced, as
 // srtdump -port does), feeds a Tracker and an Extractor, and writes each
 // stream into dir.
 func extractCapture(t *testing.T, path, dir string, port int, pass []string, conf func(*session.Extractor)) *extraction {
 	t.Helper()
-	r, err := pcap.Open(path, &pcap.Options{Ports: []uint16{uint16(port)}})
+	r, err := capture.Open(path, &capture.Options{Ports: []uint16{uint16(port)}})
 	if err != nil {
-		t.Fatalf("pcap.Open %s: %v", path, err)
+		t.Fatalf("capture.Open %s: %v", path, err)
 	}
 	defer r.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -435,7 +435,7 @@ func chunkIndexes(b []byte) []int {
 // them, from the data packets of a capture.
 func chunkSeqs(t *testing.T, path string) map[int]packet.SeqNumber {
 	t.Helper()
-	r, err := pcap.Open(path, &pcap.Options{Ports: []uint16{lossPort}})
+	r, err := capture.Open(path, &capture.Options{Ports: []uint16{lossPort}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +630,7 @@ func TestExtractLoss(t *testing.T) {
 }
 
 // TestExtractBigCapture (SRTWIRE_EXTRACT_BIG=1): a 1 GB capture file of
-// a live stream, through pcap.Reader, a Tracker and an Extractor: the
+// a live stream, through capture.Reader, a Tracker and an Extractor: the
 // peak RSS stays that of a small capture.
 func TestExtractBigCapture(t *testing.T) {
 	if os.Getenv("SRTWIRE_EXTRACT_BIG") == "" {

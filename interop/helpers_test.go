@@ -268,8 +268,8 @@ func rejectReason(s string) int {
 	return n
 }
 
-// capture is a running tcpdump.
-type capture struct {
+// tcpdump is a running tcpdump.
+type tcpdump struct {
 	path  string
 	ports []int
 	p     *proc
@@ -277,9 +277,9 @@ type capture struct {
 
 // startCapture starts tcpdump on lo for the given UDP ports, writing to
 // dir/name.pcap, and waits until it is capturing.
-func startCapture(t *testing.T, dir, name string, ports ...int) *capture {
+func startCapture(t *testing.T, dir, name string, ports ...int) *tcpdump {
 	t.Helper()
-	c := &capture{path: filepath.Join(dir, name+".pcap"), ports: ports}
+	c := &tcpdump{path: filepath.Join(dir, name+".pcap"), ports: ports}
 	var f []string
 	for _, p := range ports {
 		f = append(f, fmt.Sprintf("udp port %d", p))
@@ -311,7 +311,7 @@ func startCapture(t *testing.T, dir, name string, ports ...int) *capture {
 
 // stop ends the capture with SIGINT, as one stops tcpdump by hand, and
 // returns the pcap's path.
-func (c *capture) stop(t *testing.T) string {
+func (c *tcpdump) stop(t *testing.T) string {
 	t.Helper()
 	time.Sleep(200 * time.Millisecond) // the last datagrams
 	c.p.stop(syscall.SIGINT, 10*time.Second)

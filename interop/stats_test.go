@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -241,9 +241,9 @@ func tailLoss(t *testing.T, sendCap, recvCap string) int {
 // eachData calls fn for every data packet of the SRT link in path.
 func eachData(t *testing.T, path string, fn func(p *packet.Packet)) {
 	t.Helper()
-	r, err := pcap.Open(path, &pcap.Options{Ports: []uint16{lossPort}})
+	r, err := capture.Open(path, &capture.Options{Ports: []uint16{lossPort}})
 	if err != nil {
-		t.Fatalf("pcap.Open %s: %v", path, err)
+		t.Fatalf("capture.Open %s: %v", path, err)
 	}
 	defer r.Close()
 	for r.Next() {
@@ -258,9 +258,9 @@ func eachData(t *testing.T, path string, fn func(p *packet.Packet)) {
 
 func dirStats(t *testing.T, path string, cut time.Time) (*session.Attempt, *session.Direction) {
 	t.Helper()
-	r, err := pcap.Open(path, &pcap.Options{Ports: []uint16{lossPort}})
+	r, err := capture.Open(path, &capture.Options{Ports: []uint16{lossPort}})
 	if err != nil {
-		t.Fatalf("pcap.Open %s: %v", path, err)
+		t.Fatalf("capture.Open %s: %v", path, err)
 	}
 	defer r.Close()
 	tr := session.NewTracker()

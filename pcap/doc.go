@@ -1,16 +1,11 @@
-// Package pcap finds and decodes SRT traffic in packet captures, and plugs
-// SRT into gopacket.
+// Package pcap plugs SRT into gopacket: [SRT] is a gopacket layer
+// ([LayerTypeSRT]) for gopacket's DecodingLayerParser, NewPacket and
+// SerializeLayers, and [RegisterUDPPort] makes gopacket decode a UDP port
+// as SRT. This is the only package of srtwire that imports gopacket (for
+// github.com/gopacket/gopacket, the maintained fork, see the nested module
+// github.com/srtwire/srtwire/gopacketsrt).
 //
-//   - [Reader] reads pcap and pcapng files (gzip-compressed or not, from a
-//     file or any io.Reader) and hands out every SRT datagram it finds,
-//     decoded, with its frame number, time and addresses. It recognises SRT
-//     on any UDP port (with packet.Recognize and a per-flow confirmation),
-//     even in captures that start mid-session, or only on the ports you
-//     name. Memory stays constant whatever the file size.
-//   - [SRT] is a gopacket layer ([LayerTypeSRT]) for gopacket's
-//     DecodingLayerParser, NewPacket and SerializeLayers.
-//
-// To fold the frames into connection attempts, feed them to a
-// session.Tracker (see the Reader example). This is the only package of
-// srtwire that imports gopacket.
+// To read capture files, use package capture: it needs no gopacket. The
+// names it had here (Reader, Open, Frame, ...) are kept as aliases of
+// capture's.
 package pcap

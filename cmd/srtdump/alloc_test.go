@@ -6,9 +6,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // TestWalkAllocs: writing a frame, as text (with and without -x) or as
@@ -26,7 +26,7 @@ func TestWalkAllocs(t *testing.T) {
 		json := cfg.json
 		d := newDumper(&cfg, out, io.Discard)
 		for _, c := range caps {
-			r, err := pcap.Open(testcorpus.Path(c.Name+".pcap"), nil)
+			r, err := capture.Open(testcorpus.Path(c.Name+".pcap"), nil)
 			require.NoError(t, err)
 			for r.Next() {
 				f := r.Frame()
@@ -49,7 +49,7 @@ func TestWalkAllocs(t *testing.T) {
 // TestDecryptAllocs: -x -passphrase decrypts a data payload without
 // allocating, across a key refresh.
 func TestDecryptAllocs(t *testing.T) {
-	r, err := pcap.Open(testcorpus.Path("s02_enc_kmrefresh.pcap"), nil)
+	r, err := capture.Open(testcorpus.Path("s02_enc_kmrefresh.pcap"), nil)
 	require.NoError(t, err)
 	defer r.Close()
 	x := newDecryptor([]string{"refresh-secret-1"}, true)

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"net/netip"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/crypt"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // decryptor holds the passphrases (-passphrase, -passphrase-file,
@@ -116,9 +116,9 @@ type kmVerdict struct {
 // returns the verdict on f's key material, if it has any, and for an
 // encrypted data packet what became of it: the plaintext (valid until the
 // next call), or why there is none.
-func (x *decryptor) frame(f *pcap.Frame) (v kmVerdict, res decryptResult, plain []byte, note string) {
+func (x *decryptor) frame(f *capture.Frame) (v kmVerdict, res decryptResult, plain []byte, note string) {
 	p := &f.Packet
-	if f.Err != nil && !(p.Kind() == packet.KindData && errors.Is(f.Err, pcap.ErrSnapTruncated)) {
+	if f.Err != nil && !(p.Kind() == packet.KindData && errors.Is(f.Err, capture.ErrSnapTruncated)) {
 		return
 	}
 	switch p.Kind() {

@@ -13,9 +13,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -54,8 +54,8 @@ type dumper struct {
 	mu   sync.Mutex
 	name string
 	tr   *session.Tracker
-	rd   *pcap.Reader // the current capture's reader, once it is open
-	prog progress     // the current capture's progress line
+	rd   *capture.Reader // the current capture's reader, once it is open
+	prog progress        // the current capture's progress line
 
 	crypt     *decryptor // -passphrase, -passphrase-file, SRT_PASSPHRASE
 	extract   *extractor // -extract DIR
@@ -189,9 +189,9 @@ const errEmptyStdin = -1
 func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit bool) int {
 	d.name = name
 	in := &input{d: d, r: src, stream: stream}
-	r, err := pcap.NewReader(in, &pcap.Options{Ports: d.cfg.ports, PortsOnly: d.cfg.only})
+	r, err := capture.NewReader(in, &capture.Options{Ports: d.cfg.ports, PortsOnly: d.cfg.only})
 	if err != nil {
-		if implicit && errors.Is(err, pcap.ErrEmpty) {
+		if implicit && errors.Is(err, capture.ErrEmpty) {
 			return errEmptyStdin
 		}
 		fmt.Fprintf(d.errw, "srtdump: %s: %v\n", name, err)
@@ -364,7 +364,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 	d.srt += st.SRT
 	if err := r.Err(); err != nil {
 		d.out.Flush()
-		var ce *pcap.CaptureError
+		var ce *capture.Error
 		if errors.As(err, &ce) && errors.Is(err, io.ErrUnexpectedEOF) {
 			// The file ends where the reading stopped.
 			what := "capture"
@@ -392,7 +392,7 @@ func (d *dumper) file(name string, src io.Reader, size int64, stream, implicit b
 // setHex gives the text writer what -x dumps under f's line: the payload
 // (plain, when it was decrypted) or the CIF, or all the bytes of a frame
 // without an SRT header.
-func (d *dumper) setHex(f *pcap.Frame, plain []byte) {
+func (d *dumper) setHex(f *capture.Frame, plain []byte) {
 	t := d.text
 	t.hex, t.hexOff = f.Data, 0
 	if hasHeader(f) {
@@ -405,7 +405,7 @@ func (d *dumper) setHex(f *pcap.Frame, plain []byte) {
 
 // match applies the -rejects, -type and -stream-id filters to a frame; a
 // is the attempt the tracker put it in (nil for none).
-func (d *dumper) match(f *pcap.Frame, a *session.Attempt) bool {
+func (d *dumper) match(f *capture.Frame, a *session.Attempt) bool {
 	p := &f.Packet
 	if d.cfg.rejects && !(f.Err == nil && p.Kind() == packet.KindHandshake && p.Handshake.Type.IsRejection()) {
 		return false

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/report"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -59,7 +59,7 @@ func (h *htmlOut) begin(name string, tr *session.Tracker, d *dumper) {
 }
 
 // end writes the section of the capture begun last.
-func (h *htmlOut) end(st pcap.Stats, err error) {
+func (h *htmlOut) end(st capture.Stats, err error) {
 	if h.c == nil {
 		return
 	}

@@ -3,9 +3,9 @@ package main
 import (
 	"strings"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -57,7 +57,7 @@ func (j *jsonWriter) finish() {
 // write their keys as literals (the comma included: a key after the first
 // always follows another), which halved the time of -json against the
 // generic jw calls.
-func (j *jsonWriter) begin(f *pcap.Frame, hasHeader bool) {
+func (j *jsonWriter) begin(f *capture.Frame, hasHeader bool) {
 	j.start()
 	w := &j.w
 	b := w.b

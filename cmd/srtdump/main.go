@@ -17,10 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/crypt"
 	"github.com/srtwire/srtwire/internal/parquetout"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -532,7 +532,7 @@ var progressEvery = 250 * time.Millisecond
 
 // progress writes a progress line on stderr, rewritten in place at most
 // every progressEvery, and a final line. It counts every frame and byte of
-// the capture read (pcap.Stats), not only SRT frames, so that it is not
+// the capture read (capture.Stats), not only SRT frames, so that it is not
 // silent on a long capture with little or no SRT.
 type progress struct {
 	w     io.Writer
@@ -547,7 +547,7 @@ type progress struct {
 
 // update rewrites the line in place; raw is the number of bytes of the
 // file read (compressed, for a gzip'd capture).
-func (p *progress) update(s pcap.Stats, raw int64) {
+func (p *progress) update(s capture.Stats, raw int64) {
 	if !p.on {
 		return
 	}
@@ -584,7 +584,7 @@ func (p *progress) pad(b []byte, from int) []byte {
 
 // finish replaces the line in place with a final one, which is written
 // even when no line was shown (a small file).
-func (p *progress) finish(s pcap.Stats) {
+func (p *progress) finish(s capture.Stats) {
 	if !p.on {
 		return
 	}

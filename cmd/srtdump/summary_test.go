@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/testcorpus"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -176,7 +176,7 @@ func TestStatsLossPattern(t *testing.T) {
 // trackerRun feeds a capture to a session.Tracker as srtdump does and
 // returns its attempts, by first frame, and its bins.
 func trackerRun(t *testing.T, path string, pass []string) (map[int]*session.Attempt, map[string]*session.Bin) {
-	r, err := pcap.Open(path, nil)
+	r, err := capture.Open(path, nil)
 	require.NoError(t, err)
 	defer r.Close()
 	tr := session.NewTracker()

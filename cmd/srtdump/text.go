@@ -4,10 +4,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/internal/report"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -81,7 +81,7 @@ func newTextWriter(out *output) *textWriter {
 		src: make([]byte, 0, 64), dst: make([]byte, 0, 64), addrW: 15, loc: time.Local}
 }
 
-func (t *textWriter) begin(f *pcap.Frame, hasHeader bool) {
+func (t *textWriter) begin(f *capture.Frame, hasHeader bool) {
 	b := t.out.startLine(t.own)
 	if t.multi {
 		b = append(b, t.file...)

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // visitor receives the parts of one frame, in wire order, from a walker.
@@ -21,7 +21,7 @@ import (
 type visitor interface {
 	// begin starts a frame: capture facts (number, time, addresses, length)
 	// and, when hasHeader, the common 16-byte header of f.Packet.
-	begin(f *pcap.Frame, hasHeader bool)
+	begin(f *capture.Frame, hasHeader bool)
 	// end finishes the frame. bodyShown is false when the body was not
 	// visited (no header, or an ACK or DROPREQ whose CIF did not decode);
 	// fault is the decode error ("" for none) and faultOffset its byte
@@ -133,10 +133,10 @@ type walker struct {
 func newWalker(v visitor) *walker { return &walker{v: v, sbuf: make([]byte, 0, 1024)} }
 
 // hasHeader reports whether f's datagram has a decodable 16-byte header.
-func hasHeader(f *pcap.Frame) bool { return !f.Fragment && len(f.Data) >= packet.HeaderSize }
+func hasHeader(f *capture.Frame) bool { return !f.Fragment && len(f.Data) >= packet.HeaderSize }
 
 // frame walks one frame.
-func (w *walker) frame(f *pcap.Frame) {
+func (w *walker) frame(f *capture.Frame) {
 	v := w.v
 	ok := hasHeader(f)
 	v.begin(f, ok)
@@ -151,7 +151,7 @@ func (w *walker) frame(f *pcap.Frame) {
 
 // body visits the body of p, f's packet, by kind, and reports whether it
 // did.
-func (w *walker) body(f *pcap.Frame, p *packet.Packet, err error) bool {
+func (w *walker) body(f *capture.Frame, p *packet.Packet, err error) bool {
 	v := w.v
 	switch p.Kind() {
 	case packet.KindData, packet.KindFEC:
@@ -296,17 +296,17 @@ func (w *walker) keyMaterial() {
 // diagnose explains a frame's error and where in the datagram it is. The
 // capture's own faults (an IP fragment, a snaplen cut) are explained here;
 // decode errors by packet.Packet.Detail.
-func diagnose(f *pcap.Frame) (string, int) {
+func diagnose(f *capture.Frame) (string, int) {
 	switch {
-	case errors.Is(f.Err, pcap.ErrFragment):
+	case errors.Is(f.Err, capture.ErrFragment):
 		return f.Err.Error(), 0
-	case errors.Is(f.Err, pcap.ErrSnapTruncated):
+	case errors.Is(f.Err, capture.ErrSnapTruncated):
 		return fmt.Sprintf("%v: %d of %d bytes captured", f.Err, len(f.Data), f.Len), len(f.Data)
 	}
 	e := f.Packet.Detail(f.Data, f.Err)
 	if f.Truncated && f.Len > len(f.Data) {
 		// The decode error is most likely the cut: say both.
-		return fmt.Sprintf("%v: %d of %d bytes captured (%v)", pcap.ErrSnapTruncated, len(f.Data), f.Len, e), e.Offset
+		return fmt.Sprintf("%v: %d of %d bytes captured (%v)", capture.ErrSnapTruncated, len(f.Data), f.Len, e), e.Offset
 	}
 	return e.Error(), e.Offset
 }

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/srtwire/srtwire/pcap"
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -101,7 +101,7 @@ func Create(dir, name, file string) (*Capture, error) {
 }
 
 // Packet adds one frame to the packets table.
-func (c *Capture) Packet(f *pcap.Frame) error {
+func (c *Capture) Packet(f *capture.Frame) error {
 	if c.err != nil {
 		return c.err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/srtwire/srtwire/pcap"
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -39,7 +39,7 @@ func TestCapture(t *testing.T) {
 	path := capturePath("s02_enc_kmrefresh")
 	out, err := Create(dir, TableName(path), path)
 	require.NoError(t, err)
-	r, err := pcap.Open(path, nil)
+	r, err := capture.Open(path, nil)
 	require.NoError(t, err)
 	defer r.Close()
 	tr := session.NewTracker()

@@ -26,8 +26,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -73,7 +73,7 @@ func convertCorpus(t *testing.T, dir string) *corpusCounts {
 		path := capturePath(c.Name)
 		out, err := Create(dir, TableName(path), path)
 		require.NoError(t, err)
-		r, err := pcap.Open(path, nil)
+		r, err := capture.Open(path, nil)
 		require.NoError(t, err)
 		tr := session.NewTracker()
 		var attempts []*session.Attempt

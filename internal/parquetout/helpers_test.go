@@ -14,8 +14,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/testcorpus"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -32,10 +32,10 @@ func corpus(tb testing.TB) []testcorpus.Capture {
 
 func capturePath(name string) string { return testcorpus.Path(name + ".pcap") }
 
-// eachFrame calls fn for every frame pcap.Reader hands out for data.
-func eachFrame(tb testing.TB, data []byte, fn func(f *pcap.Frame)) {
+// eachFrame calls fn for every frame capture.Reader hands out for data.
+func eachFrame(tb testing.TB, data []byte, fn func(f *capture.Frame)) {
 	tb.Helper()
-	r, err := pcap.NewReader(bytes.NewReader(data), nil)
+	r, err := capture.NewReader(bytes.NewReader(data), nil)
 	require.NoError(tb, err)
 	for r.Next() {
 		fn(r.Frame())
@@ -56,7 +56,7 @@ func writePacketsWith(tb testing.TB, data []byte, file string, groupMax, workers
 	w := NewPacketWriter(&out, file)
 	w.groupMax = groupMax
 	w.SetWorkers(workers)
-	eachFrame(tb, data, func(f *pcap.Frame) { require.NoError(tb, w.Write(f)) })
+	eachFrame(tb, data, func(f *capture.Frame) { require.NoError(tb, w.Write(f)) })
 	require.NoError(tb, w.Close())
 	return out.Bytes()
 }
@@ -68,7 +68,7 @@ func track(tb testing.TB, data []byte) []*session.Attempt {
 	tr := session.NewTracker()
 	var all []*session.Attempt
 	tr.OnRetire = func(a *session.Attempt) { all = append(all, a) }
-	eachFrame(tb, data, func(f *pcap.Frame) {
+	eachFrame(tb, data, func(f *capture.Frame) {
 		sf := session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err}
 		tr.Add(&sf)
 	})

@@ -9,9 +9,9 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/reject"
 )
 
@@ -317,9 +317,9 @@ func (pw *PacketWriter) SetWorkers(n int) {
 	pw.fw = newFileWriter(old.w, old.specs, old.meta, pw.workers)
 }
 
-// Write adds one frame of a capture as a row: f as pcap.Reader hands it
+// Write adds one frame of a capture as a row: f as capture.Reader hands it
 // out, decode error included. f is not kept.
-func (pw *PacketWriter) Write(f *pcap.Frame) error {
+func (pw *PacketWriter) Write(f *capture.Frame) error {
 	if pw.err != nil {
 		return pw.err
 	}
@@ -416,7 +416,7 @@ var errClosed = errors.New("parquetout: writer closed")
 // set are null (and so are the lists it does not write). It follows cmd/srtdump's walker
 // (walk.go): the same parts of a frame are shown, so that a row holds what
 // the frame's -json object holds.
-func (pw *PacketWriter) fill(f *pcap.Frame) {
+func (pw *PacketWriter) fill(f *capture.Frame) {
 	b := pw.seg
 	b.str(cFile, pw.file)
 	b.i64(cFrame, int64(f.Number))
@@ -560,7 +560,7 @@ func (pw *PacketWriter) endpoints(src, dst netip.AddrPort) (string, string) {
 
 // fault sets the error columns of a frame that did not decode (or was not
 // captured whole), as srtdump's diagnose does.
-func (pw *PacketWriter) fault(f *pcap.Frame) {
+func (pw *PacketWriter) fault(f *capture.Frame) {
 	if f.Err == nil {
 		return
 	}
@@ -572,17 +572,17 @@ func (pw *PacketWriter) fault(f *pcap.Frame) {
 // diagnose explains a frame's error and where in the datagram it is: the
 // capture's own faults (an IP fragment, a snaplen cut) here, decode errors
 // by packet.Packet.Detail. It is the text of the -json "error" key.
-func diagnose(f *pcap.Frame) (string, int) {
+func diagnose(f *capture.Frame) (string, int) {
 	switch {
-	case errors.Is(f.Err, pcap.ErrFragment):
+	case errors.Is(f.Err, capture.ErrFragment):
 		return f.Err.Error(), 0
-	case errors.Is(f.Err, pcap.ErrSnapTruncated):
+	case errors.Is(f.Err, capture.ErrSnapTruncated):
 		return fmt.Sprintf("%v: %d of %d bytes captured", f.Err, len(f.Data), f.Len), len(f.Data)
 	}
 	e := f.Packet.Detail(f.Data, f.Err)
 	if f.Truncated && f.Len > len(f.Data) {
 		// The decode error is most likely the cut: say both.
-		return fmt.Sprintf("%v: %d of %d bytes captured (%v)", pcap.ErrSnapTruncated, len(f.Data), f.Len, e), e.Offset
+		return fmt.Sprintf("%v: %d of %d bytes captured (%v)", capture.ErrSnapTruncated, len(f.Data), f.Len, e), e.Offset
 	}
 	return e.Error(), e.Offset
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 func TestPacketColumnOrder(t *testing.T) {
@@ -71,7 +71,7 @@ func TestPacketsCorpus(t *testing.T) {
 			file := writePackets(t, data, c.Name+".pcap")
 			rows := readRows[PacketRow](t, file)
 			i := 0
-			eachFrame(t, data, func(f *pcap.Frame) {
+			eachFrame(t, data, func(f *capture.Frame) {
 				require.Less(t, i, len(rows))
 				checkPacketRow(t, &rows[i], f, c.Name+".pcap")
 				i++
@@ -83,7 +83,7 @@ func TestPacketsCorpus(t *testing.T) {
 	t.Logf("%d rows checked", total)
 }
 
-func checkPacketRow(t *testing.T, r *PacketRow, f *pcap.Frame, file string) {
+func checkPacketRow(t *testing.T, r *PacketRow, f *capture.Frame, file string) {
 	t.Helper()
 	msg := fmt.Sprintf("frame %d", f.Number)
 	require.Equal(t, file, r.File, msg)
@@ -529,7 +529,7 @@ func benchmarkPacketWriter(b *testing.B, data []byte, workers int) {
 		out.Reset()
 		w := NewPacketWriter(&out, "bench.pcap")
 		w.SetWorkers(workers)
-		r, err := pcap.NewReader(bytes.NewReader(data), nil)
+		r, err := capture.NewReader(bytes.NewReader(data), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

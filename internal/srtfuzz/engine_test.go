@@ -17,10 +17,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/listener"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 var testStart = time.Now()
@@ -228,7 +228,7 @@ func TestRunFindsCrash(t *testing.T) {
 		assert.True(t, strayBytes(sent[len(sent)-1]), "%s: the last datagram has the stray bytes", path)
 	}
 	// srtwire's own capture reader takes the pcap.
-	rd, err := pcap.Open(f.Files[0], nil)
+	rd, err := capture.Open(f.Files[0], nil)
 	require.NoError(t, err)
 	defer rd.Close()
 	n := 0

@@ -1,4 +1,4 @@
-package pcap
+package capture
 
 import (
 	"bytes"
@@ -158,7 +158,7 @@ func TestPcapngBlocks(t *testing.T) {
 	}
 	require.ErrorIs(t, r.Err(), ErrBadBlock)
 	assert.Contains(t, r.Err().Error(), "interface 2, which the section does not describe (it has 1)")
-	var ce *CaptureError
+	var ce *Error
 	require.ErrorAs(t, r.Err(), &ce)
 	assert.Equal(t, int64(b.Len()-len(ngEnhanced(2, 0, keepalive(t, linkTypeEthernet)))), ce.Offset, "the offset of the bad block")
 	assert.Equal(t, int64(b.Len()), r.Stats().Bytes)

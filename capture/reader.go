@@ -1,4 +1,4 @@
-package pcap
+package capture
 
 import (
 	"bufio"
@@ -17,7 +17,7 @@ import (
 )
 
 // Errors reported by Reader. A Frame's Err is one of them or an error from
-// package packet or handshake; Reader.Err returns a *CaptureError wrapping
+// package packet or handshake; Reader.Err returns a *Error wrapping
 // one of them or an I/O error.
 var (
 	// ErrNotCapture reports input that is neither pcap nor pcapng (nor
@@ -35,9 +35,9 @@ var (
 	ErrFragment = errors.New("pcap: IP fragment (not reassembled)")
 )
 
-// CaptureError reports a capture file that is corrupt or cut short. Every
+// Error reports a capture file that is corrupt or cut short. Every
 // frame before it was delivered.
-type CaptureError struct {
+type Error struct {
 	Frame int // the 1-based number of the frame that could not be read
 	// Offset is the byte offset of that frame's record in the capture (for
 	// pcapng, of the block that could not be read).
@@ -49,7 +49,7 @@ type CaptureError struct {
 }
 
 // Error says where the capture is damaged (frame and byte offset) and why.
-func (e *CaptureError) Error() string {
+func (e *Error) Error() string {
 	where := "byte offset"
 	if e.Compressed {
 		where = "decompressed byte offset"
@@ -58,7 +58,7 @@ func (e *CaptureError) Error() string {
 }
 
 // Unwrap returns the underlying error.
-func (e *CaptureError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // Options control which UDP datagrams a Reader takes for SRT.
 type Options struct {
@@ -117,7 +117,7 @@ type Stats struct {
 // first data datagram of a flow is held back until the flow is confirmed
 // and then delivered just before the frame that confirmed it.
 //
-//	r, err := pcap.Open("capture.pcapng", nil)
+//	r, err := capture.Open("capture.pcapng", nil)
 //	if err != nil { ... }
 //	defer r.Close()
 //	for r.Next() {
@@ -326,7 +326,7 @@ func (r *Reader) Next() bool {
 				err = io.ErrUnexpectedEOF // a record header without its data
 			}
 			if err != io.EOF {
-				r.err = &CaptureError{Frame: r.stats.Frames + 1, Offset: offset, Compressed: r.compressed, Err: err}
+				r.err = &Error{Frame: r.stats.Frames + 1, Offset: offset, Compressed: r.compressed, Err: err}
 			}
 			return false
 		}
@@ -579,7 +579,7 @@ func (r *Reader) fragmentOfSRT(u *udpFrame) bool {
 func (r *Reader) Frame() *Frame { return &r.frame }
 
 // Err returns the error that stopped the Reader: nil at the normal end of
-// the capture, or a *CaptureError for a damaged or truncated file.
+// the capture, or a *Error for a damaged or truncated file.
 func (r *Reader) Err() error { return r.err }
 
 // Stats returns counts of what has been read so far.

@@ -1,4 +1,4 @@
-package pcap_test
+package capture_test
 
 import (
 	"bytes"
@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
@@ -41,9 +41,9 @@ type realFrame struct {
 
 // readRealTraffic reads a capture with opts and keeps every frame handed
 // out, feeding each to a session.Tracker as srtdump -summary does.
-func readRealTraffic(t *testing.T, name string, opts *pcap.Options) ([]realFrame, pcap.Stats, []*session.Attempt) {
+func readRealTraffic(t *testing.T, name string, opts *capture.Options) ([]realFrame, capture.Stats, []*session.Attempt) {
 	t.Helper()
-	r, err := pcap.Open(realTrafficPath(name), opts)
+	r, err := capture.Open(realTrafficPath(name), opts)
 	require.NoError(t, err)
 	defer r.Close()
 	tr := session.NewTracker()
@@ -119,7 +119,7 @@ func TestRealTrafficGosrt(t *testing.T) {
 				}
 			}
 			require.Greater(t, len(want), 50, "the capture holds a session")
-			forced, _, _ := readRealTraffic(t, tc.name, &pcap.Options{Ports: []uint16{gosrtPort}, PortsOnly: true})
+			forced, _, _ := readRealTraffic(t, tc.name, &capture.Options{Ports: []uint16{gosrtPort}, PortsOnly: true})
 			require.Equal(t, want, frameNumbers(forced), "Options.Ports sees every UDP frame on the port")
 
 			got, st, attempts := readRealTraffic(t, tc.name, nil)

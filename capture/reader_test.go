@@ -1,4 +1,4 @@
-package pcap_test
+package capture_test
 
 import (
 	"bytes"
@@ -19,9 +19,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/testcorpus"
 	"github.com/srtwire/srtwire/packet"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 type rawCapture struct {
@@ -75,9 +75,9 @@ func (rc rawCapture) pcapng(t testing.TB) []byte {
 
 // readAll reads every SRT frame and returns their numbers, checking that
 // each one decodes and matches a direct decode of its bytes.
-func readAll(t testing.TB, in io.Reader, opts *pcap.Options) ([]int, *pcap.Reader) {
+func readAll(t testing.TB, in io.Reader, opts *capture.Options) ([]int, *capture.Reader) {
 	t.Helper()
-	r, err := pcap.NewReader(in, opts)
+	r, err := capture.NewReader(in, opts)
 	require.NoError(t, err)
 	var nums []int
 	for r.Next() {
@@ -128,7 +128,7 @@ func TestCorpusWithPorts(t *testing.T) {
 	for _, c := range caps {
 		f, err := os.Open(testcorpus.Path(c.Name + ".pcap"))
 		require.NoError(t, err)
-		got, r := readAll(t, f, &pcap.Options{Ports: c.Ports, PortsOnly: true})
+		got, r := readAll(t, f, &capture.Options{Ports: c.Ports, PortsOnly: true})
 		f.Close()
 		require.NoError(t, r.Err())
 		assert.Equal(t, corpusSRTFrames(t, c.Name), got, c.Name)
@@ -199,7 +199,7 @@ func TestRealCapturesOtherFormats(t *testing.T) {
 				payload[p.Frame] = p.UDPPayload
 			}
 		}
-		r, err := pcap.Open(path, nil)
+		r, err := capture.Open(path, nil)
 		require.NoError(t, err)
 		var got []int
 		conclusions := 0
@@ -224,18 +224,18 @@ func TestRealCapturesOtherFormats(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	_, err := pcap.NewReader(bytes.NewReader(nil), nil)
-	assert.ErrorIs(t, err, pcap.ErrEmpty)
-	_, err = pcap.NewReader(bytes.NewReader([]byte("hello, this is not a capture file")), nil)
-	assert.ErrorIs(t, err, pcap.ErrNotCapture)
-	_, err = pcap.NewReader(bytes.NewReader([]byte{0x1f, 0x8b, 1, 2, 3}), nil)
+	_, err := capture.NewReader(bytes.NewReader(nil), nil)
+	assert.ErrorIs(t, err, capture.ErrEmpty)
+	_, err = capture.NewReader(bytes.NewReader([]byte("hello, this is not a capture file")), nil)
+	assert.ErrorIs(t, err, capture.ErrNotCapture)
+	_, err = capture.NewReader(bytes.NewReader([]byte{0x1f, 0x8b, 1, 2, 3}), nil)
 	assert.Error(t, err)
-	_, err = pcap.Open("/nonexistent/file.pcap", nil)
+	_, err = capture.Open("/nonexistent/file.pcap", nil)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
 
 // TestTruncatedFile cuts a capture at every byte: every frame whose record
-// is complete is delivered, then a CaptureError names the damage.
+// is complete is delivered, then a Error names the damage.
 func TestTruncatedFile(t *testing.T) {
 	whole, err := os.ReadFile(testcorpus.Path("s03_reject_badsecret.pcap"))
 	require.NoError(t, err)
@@ -256,7 +256,7 @@ func TestTruncatedFile(t *testing.T) {
 			assert.NoError(t, r.Err(), "cut at a record boundary %d", cut)
 			continue
 		}
-		var ce *pcap.CaptureError
+		var ce *capture.Error
 		require.ErrorAs(t, r.Err(), &ce, "cut at %d", cut)
 		assert.Equal(t, complete+1, ce.Frame)
 		assert.EqualValues(t, off, ce.Offset, "cut at %d", cut)
@@ -400,9 +400,9 @@ func TestSnaplenTruncatedAndFragments(t *testing.T) {
 	add(first, len(first))
 	add(second, len(second))
 
-	r, err := pcap.NewReader(bytes.NewReader(rc.pcap(t)), nil)
+	r, err := capture.NewReader(bytes.NewReader(rc.pcap(t)), nil)
 	require.NoError(t, err)
-	var fs []pcap.Frame
+	var fs []capture.Frame
 	for r.Next() {
 		f := *r.Frame()
 		f.Data = append([]byte(nil), f.Data...)
@@ -412,13 +412,13 @@ func TestSnaplenTruncatedAndFragments(t *testing.T) {
 	require.Len(t, fs, 7)
 	tr := fs[4]
 	assert.True(t, tr.Truncated)
-	assert.ErrorIs(t, tr.Err, pcap.ErrSnapTruncated)
+	assert.ErrorIs(t, tr.Err, capture.ErrSnapTruncated)
 	assert.Len(t, tr.Data, 40)
 	assert.Equal(t, len(data.Payload), tr.Len)
 	assert.Equal(t, data.Payload[:8], func() []byte { b, _ := tr.Packet.Header.AppendBinary(nil); return b[:8] }(), "the header still decodes")
 	for _, f := range fs[5:] {
 		assert.True(t, f.Fragment)
-		assert.ErrorIs(t, f.Err, pcap.ErrFragment)
+		assert.ErrorIs(t, f.Err, capture.ErrFragment)
 	}
 	assert.Equal(t, data.Dst.Port(), fs[5].Dst.Port(), "first fragment has the ports")
 	assert.Equal(t, 2, r.Stats().Fragments)
@@ -472,7 +472,7 @@ func TestLinkTypes(t *testing.T) {
 }
 
 func TestCaptureErrorUnwrap(t *testing.T) {
-	e := &pcap.CaptureError{Frame: 3, Offset: 100, Err: io.ErrUnexpectedEOF}
+	e := &capture.Error{Frame: 3, Offset: 100, Err: io.ErrUnexpectedEOF}
 	assert.True(t, errors.Is(e, io.ErrUnexpectedEOF))
 	assert.Equal(t, "pcap: capture damaged at frame 3, byte offset 100: unexpected EOF", e.Error())
 }
@@ -484,7 +484,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 	require.NoError(t, err)
 	var br bytes.Reader
 	br.Reset(b)
-	r, err := pcap.NewReader(&br, nil)
+	r, err := capture.NewReader(&br, nil)
 	require.NoError(t, err)
 	for i := 0; i < 50; i++ {
 		require.True(t, r.Next())
@@ -497,7 +497,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 	assert.Zero(t, allocs, "allocs per packet")
 
 	// The same in place, through NewReaderBytes.
-	r, err = pcap.NewReaderBytes(b, nil)
+	r, err = capture.NewReaderBytes(b, nil)
 	require.NoError(t, err)
 	for i := 0; i < 50; i++ {
 		require.True(t, r.Next())
@@ -517,7 +517,7 @@ func BenchmarkCaptureRead(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	pkts := 0
 	for b.Loop() {
-		r, _ := pcap.NewReader(bytes.NewReader(data), nil)
+		r, _ := capture.NewReader(bytes.NewReader(data), nil)
 		for r.Next() {
 			pkts++
 		}
@@ -559,6 +559,6 @@ func TestPcapngLyingLengths(t *testing.T) {
 	got, r = readAll(t, bytes.NewReader(lying), nil)
 	runtime.ReadMemStats(&ms2)
 	assert.Empty(t, got)
-	assert.ErrorIs(t, r.Err(), pcap.ErrBadBlock)
+	assert.ErrorIs(t, r.Err(), capture.ErrBadBlock)
 	assert.Less(t, ms2.TotalAlloc-ms1.TotalAlloc, uint64(8<<20), "no allocation sized by the lying length")
 }

@@ -1,4 +1,4 @@
-package pcap_test
+package capture_test
 
 import (
 	"bytes"
@@ -8,18 +8,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/testcorpus"
-	"github.com/srtwire/srtwire/pcap"
 )
 
 // frameRecord is what a test compares of one Frame.
 type frameRecord struct {
-	pcap.Frame
+	capture.Frame
 	data   []byte
 	offset int64
 }
 
-func collect(t testing.TB, r *pcap.Reader) ([]frameRecord, pcap.Stats, string) {
+func collect(t testing.TB, r *capture.Reader) ([]frameRecord, capture.Stats, string) {
 	t.Helper()
 	var out []frameRecord
 	for r.Next() {
@@ -57,8 +57,8 @@ func TestReaderBytesSameAsStream(t *testing.T) {
 		}
 		for _, cut := range cuts {
 			in := whole[:cut]
-			rs, errS := pcap.NewReader(bytes.NewReader(in), nil)
-			rb, errB := pcap.NewReaderBytes(in, nil)
+			rs, errS := capture.NewReader(bytes.NewReader(in), nil)
+			rb, errB := capture.NewReaderBytes(in, nil)
 			if errS != nil || errB != nil {
 				require.Equal(t, errS, errB, "%s cut at %d", file, cut)
 				continue
@@ -83,7 +83,7 @@ func TestReaderBytesSameAsStream(t *testing.T) {
 func TestReaderBytesZeroCopy(t *testing.T) {
 	whole, err := os.ReadFile(testcorpus.Path("s01_live_plain.pcap"))
 	require.NoError(t, err)
-	r, err := pcap.NewReaderBytes(whole, nil)
+	r, err := capture.NewReaderBytes(whole, nil)
 	require.NoError(t, err)
 	require.True(t, r.Next())
 	d := r.Frame().Data

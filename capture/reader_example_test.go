@@ -1,4 +1,4 @@
-package pcap_test
+package capture_test
 
 import (
 	"fmt"
@@ -6,15 +6,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/internal/testcorpus"
-	"github.com/srtwire/srtwire/pcap"
 	"github.com/srtwire/srtwire/session"
 )
 
 // Read a capture, print each SRT packet's kind, and fold the frames into
 // connection attempts with a session.Tracker.
 func ExampleReader() {
-	r, err := pcap.Open(filepath.Join(testcorpus.Dir(), "s05_app_reject_1403.pcap"), nil) // nil: SRT on any port
+	r, err := capture.Open(filepath.Join(testcorpus.Dir(), "s05_app_reject_1403.pcap"), nil) // nil: SRT on any port
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func ExampleNewReaderBytes() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	r, err := pcap.NewReaderBytes(data, nil)
+	r, err := capture.NewReaderBytes(data, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
