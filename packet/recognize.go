@@ -16,7 +16,7 @@ const (
 	// ConfidenceMaybe: the payload is shaped like an SRT data packet. Data
 	// packets carry no signature, so a demultiplexer should accept one
 	// only on a flow that something else has confirmed (a control packet,
-	// or consecutive data packets of one stream; pcap.Reader does this).
+	// or consecutive data packets of one stream; capture.Reader does this).
 	ConfidenceMaybe
 	// ConfidenceSure: the payload is an SRT control packet whose fields
 	// are all consistent (type, subtype, CIF length, handshake version...).

@@ -4,7 +4,7 @@
 //
 // The input is a small Frame value (time, source and destination address,
 // the decoded packet.Packet and the raw datagram), so the same Tracker
-// serves a capture file (pcap.Reader), a live socket or a test. The
+// serves a capture file (capture.Reader), a live socket or a test. The
 // package uses only the standard library and srtwire's codec packages.
 //
 //   - [Tracker] keeps one [Attempt] per caller's INDUCTION (or rendezvous

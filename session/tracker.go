@@ -337,7 +337,7 @@ func (a *Attempt) Direction(from netip.AddrPort) *Direction {
 
 // Frame is one SRT datagram as the Tracker sees it: when and between which
 // UDP endpoints it travelled, and what it decoded to. A capture reader
-// (pcap.Reader), a live socket or a test fills one in; the Tracker keeps
+// (capture.Reader), a live socket or a test fills one in; the Tracker keeps
 // none of its slices.
 type Frame struct {
 	// Number is the frame's position in its source (1-based, as Wireshark

@@ -1,5 +1,5 @@
 // Package flow names a UDP flow regardless of direction, for the packages
-// that keep per-flow state (pcap's recogniser and session's tracker).
+// that keep per-flow state (capture's recogniser and session's tracker).
 package flow
 
 import "net/netip"

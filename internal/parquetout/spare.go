@@ -11,7 +11,8 @@ import (
 // every capture: over many captures (srtdump -parquet FILE...) that was
 // nearly all it allocated (508 MB for 20 captures of 5.9 MB each, 25 MB a
 // capture) and the 20 collections that came with it, each of which also
-// scans gopacket's 5 MB of tables. Close gives them back; the next writer
+// scanned gopacket's 5 MB of tables (srtdump no longer links gopacket).
+// Close gives them back; the next writer
 // takes them. What is kept is bounded: at most spareMax of each, and no
 // buffer larger than spareBufMax.
 const (

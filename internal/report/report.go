@@ -58,7 +58,7 @@ const maxMarksKept = 256
 const maxOpenGroups = 256
 
 // CaptureMeta is what the capture reader knows of a capture: srtdump
-// fills it in from pcap.Reader.Stats.
+// fills it in from capture.Reader.Stats.
 type CaptureMeta struct {
 	// Frames counts the frames read, of any kind; SRT the SRT frames
 	// (0: the frames given to Capture.Frame); Errors those that did not
