@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"syscall"
 	"testing"
@@ -573,5 +574,22 @@ func TestCompressAsCodec(t *testing.T) {
 		back, err := zstdCodec.Decode(nil, got)
 		require.NoError(t, err)
 		require.True(t, bytes.Equal(back, in), "input %d does not decode back", i)
+	}
+}
+
+// BenchmarkConnectionWriter writes the connections table of one capture
+// (s02_enc_kmrefresh), from a new writer to its footer: a fixed cost of
+// every capture srtdump -parquet converts.
+func BenchmarkConnectionWriter(b *testing.B) {
+	attempts := track(b, readCapture(b, "s02_enc_kmrefresh"))
+	b.ReportAllocs()
+	for b.Loop() {
+		cw := NewConnectionWriter(io.Discard, "s02_enc_kmrefresh.pcap")
+		if err := cw.Write(attempts...); err != nil {
+			b.Fatal(err)
+		}
+		if err := cw.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
