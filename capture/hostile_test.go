@@ -196,7 +196,7 @@ func TestHostileIPv6ZeroLengths(t *testing.T) {
 
 // TestHostileInterfaceBlocks: a pcapng section with more interface
 // description blocks than any real capture is refused with ErrBadBlock
-// before gopacket's reader can keep them all.
+// before the reader keeps them all.
 func TestHostileInterfaceBlocks(t *testing.T) {
 	var b bytes.Buffer
 	shb := []byte{0x0A, 0x0D, 0x0D, 0x0A, 28, 0, 0, 0, 0x4D, 0x3C, 0x2B, 0x1A, 1, 0, 0, 0,

@@ -14,8 +14,10 @@ import (
 // or larger than any real capture uses.
 var ErrBadBlock = errors.New("pcap: malformed pcapng block")
 
-// maxBlock bounds one pcapng block: a frame of maxSnaplen plus headers and
-// generous options.
+// maxBlock bounds a pcapng block the reader holds (section header,
+// interface, statistics and packet blocks): a frame of maxSnaplen plus
+// headers and generous options. Other blocks are skipped whatever their
+// size.
 const maxBlock = maxSnaplen + 64<<10
 
 // ngReader reads a pcapng stream one whole block at a time: it checks a
@@ -98,6 +100,9 @@ func (g *ngReader) next(rec *record) ([]byte, error) {
 	for g.load() {
 		b := g.buf
 		n := uint32(len(b))
+		if n == 0 {
+			continue // a block skipped
+		}
 		switch g.u32(b) {
 		case 0x0A0D0D0A:
 			if err := g.section(); err != nil {
@@ -217,7 +222,8 @@ func (g *ngReader) load() bool {
 		return false
 	}
 	if len(hdr) < 12 {
-		g.err = io.ErrUnexpectedEOF
+		g.pos += int64(len(hdr))
+		g.err = unexpected(err)
 		return false
 	}
 	g.block++
@@ -236,7 +242,19 @@ func (g *ngReader) load() bool {
 		typ = binary.BigEndian.Uint32(hdr)
 	}
 	n := g.u32(hdr[4:])
-	if n < 12 || n%4 != 0 || n > maxBlock {
+	if n < 12 || n%4 != 0 {
+		g.err = fmt.Errorf("%w: block %d: length %d", ErrBadBlock, g.block, n)
+		return false
+	}
+	switch typ {
+	case 0x0A0D0D0A, 1, 2, 3, 5, 6:
+	default:
+		// A block the reader has no use for (name resolution, decryption
+		// secrets, custom blocks) is skipped, whatever its size, without
+		// being held.
+		return g.skip(n)
+	}
+	if n > maxBlock {
 		g.err = fmt.Errorf("%w: block %d: length %d", ErrBadBlock, g.block, n)
 		return false
 	}
@@ -244,9 +262,10 @@ func (g *ngReader) load() bool {
 		g.buf = make([]byte, 0, max(int(n), 2*cap(g.buf), 4096))
 	}
 	g.buf = g.buf[:n]
-	if _, err := io.ReadFull(g.r, g.buf); err != nil {
+	if k, err := io.ReadFull(g.r, g.buf); err != nil {
+		g.pos += int64(k)
 		g.buf = g.buf[:0]
-		g.err = io.ErrUnexpectedEOF
+		g.err = unexpected(err)
 		return false
 	}
 	g.pos += int64(n)
@@ -284,13 +303,37 @@ func (g *ngReader) load() bool {
 	return true
 }
 
+// skip passes over a block of n bytes, checking its trailing length; it
+// leaves buf empty, so that next ignores the block.
+func (g *ngReader) skip(n uint32) bool {
+	k, err := g.r.Discard(int(n) - 4)
+	g.pos += int64(k)
+	if err != nil {
+		g.err = unexpected(err)
+		return false
+	}
+	var tail [4]byte
+	k, err = io.ReadFull(g.r, tail[:])
+	g.pos += int64(k)
+	if err != nil {
+		g.err = unexpected(err)
+		return false
+	}
+	if g.u32(tail[:]) != n {
+		g.bad("trailing length differs")
+		return false
+	}
+	return true
+}
+
 func (g *ngReader) bad(why string) {
 	g.err = fmt.Errorf("%w: block %d: %s", ErrBadBlock, g.block, why)
 	g.buf = g.buf[:0]
 }
 
-// Minimum value lengths of the options the reader reads, or that a
-// reader of the same file may (a shorter one made gopacket's panic).
+// Minimum value lengths of the options the reader reads, or that another
+// reader of the same file may (a shorter one made gopacket v1.1.19's
+// reader panic).
 var (
 	idbOptionMin = map[uint16]int{9: 1, 11: 1, 14: 8} // if_tsresol, if_filter, if_tsoffset
 	isbOptionMin = map[uint16]int{2: 8, 3: 8, 4: 8, 5: 8}
@@ -329,12 +372,4 @@ func (g *ngReader) options(b []byte, min map[uint16]int, idb bool) bool {
 		b = b[4+padded:]
 	}
 	return true
-}
-
-func (g *ngReader) put(b []byte, v uint32) {
-	if g.be {
-		binary.BigEndian.PutUint32(b, v)
-	} else {
-		binary.LittleEndian.PutUint32(b, v)
-	}
 }

@@ -3,8 +3,11 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
 	"path/filepath"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -192,4 +195,61 @@ func TestPcapngRefused(t *testing.T) {
 	require.False(t, r.Next())
 	assert.ErrorIs(t, r.Err(), ErrBadBlock)
 	assert.Contains(t, r.Err().Error(), "simple packet in a section without an interface")
+}
+
+// TestPcapngLargeBlocksSkipped: blocks the reader has no use for (a name
+// resolution block, decryption secrets) are skipped whatever their size,
+// without being held, and the frames after them delivered; a skipped
+// block's trailing length is checked too.
+func TestPcapngLargeBlocksSkipped(t *testing.T) {
+	ka := keepalive(t, linkTypeRaw)
+	big := ngBlock(4, make([]byte, 3*maxBlock)) // a name resolution block
+	secrets := ngBlock(10, make([]byte, 1<<20))
+	var b bytes.Buffer
+	b.Write(ngSection(1))
+	b.Write(ngInterface(uint16(linkTypeRaw)))
+	b.Write(ngEnhanced(0, 0, ka))
+	b.Write(big)
+	b.Write(secrets)
+	b.Write(ngEnhanced(0, 1, ka))
+	var h heapWatch
+	h.sample()
+	base := h.peak
+	r, err := NewReader(bytes.NewReader(b.Bytes()), nil)
+	require.NoError(t, err)
+	n := 0
+	for r.Next() {
+		n++
+		h.sample()
+	}
+	require.NoError(t, r.Err())
+	assert.Equal(t, 2, n)
+	assert.Less(t, int64(h.peak)-int64(base), int64(maxBlock), "the skipped blocks were not held")
+	assert.Equal(t, int64(b.Len()), r.Stats().Bytes)
+
+	binary.LittleEndian.PutUint32(big[len(big)-4:], 12)
+	in := append(append(append(ngSection(1), ngInterface(uint16(linkTypeRaw))...), big...), ngEnhanced(0, 1, ka)...)
+	r, err = NewReader(bytes.NewReader(in), nil)
+	require.NoError(t, err)
+	require.False(t, r.Next())
+	require.ErrorIs(t, r.Err(), ErrBadBlock)
+	assert.Contains(t, r.Err().Error(), "trailing length")
+}
+
+// TestPcapngReadErrors: an error of the input inside a block is the
+// Reader's error (not "unexpected EOF"), and a capture cut inside a block
+// is: with Stats.Bytes counting the bytes read, the cut block's too.
+func TestPcapngReadErrors(t *testing.T) {
+	in := append(append(ngSection(1), ngInterface(uint16(linkTypeRaw))...), ngEnhanced(0, 0, keepalive(t, linkTypeRaw))...)
+	errDisk := errors.New("disk on fire")
+	r, err := NewReader(io.MultiReader(bytes.NewReader(in[:len(in)-10]), iotest.ErrReader(errDisk)), nil)
+	require.NoError(t, err)
+	require.False(t, r.Next())
+	assert.ErrorIs(t, r.Err(), errDisk)
+
+	r, err = NewReader(bytes.NewReader(in[:len(in)-10]), nil)
+	require.NoError(t, err)
+	require.False(t, r.Next())
+	assert.ErrorIs(t, r.Err(), io.ErrUnexpectedEOF)
+	assert.Equal(t, int64(len(in)-10), r.Stats().Bytes)
 }

@@ -62,9 +62,9 @@ func TestPcapngBadTimestampResolution(t *testing.T) {
 }
 
 // TestPcapngCutBlockLyingLength (FuzzCapture/2663200c25ffa73a): a pcapng
-// cut inside an enhanced packet block whose capture length says 4 GB. The
-// cut block must not reach gopacket's reader (which would allocate the
-// 4 GB); the Reader reports a damaged capture.
+// cut inside an enhanced packet block whose capture length says 4 GB
+// (gopacket's reader, which srtwire used then, allocated the 4 GB). The
+// Reader reports a damaged capture and allocates nothing from the length.
 func TestPcapngCutBlockLyingLength(t *testing.T) {
 	raw, err := os.ReadFile("testdata/fuzz/FuzzCapture/2663200c25ffa73a")
 	require.NoError(t, err)
