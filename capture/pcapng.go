@@ -50,7 +50,7 @@ type record struct {
 	time    time.Time
 	capLen  int      // bytes of the frame in the capture
 	origLen int      // bytes of the frame on the wire
-	link    linkType // pcapng: the frame's interface's link type
+	link    linkType // the file's (pcap) or the frame's interface's (pcapng)
 }
 
 // maxInterfaces bounds the interface description blocks of one pcapng
@@ -103,14 +103,14 @@ func (g *ngReader) next(rec *record) ([]byte, error) {
 		if n == 0 {
 			continue // a block skipped
 		}
-		switch g.u32(b) {
+		switch typ := g.u32(b); typ {
 		case 0x0A0D0D0A:
 			if err := g.section(); err != nil {
-				return nil, g.fail(err.Error())
+				return nil, g.bad(err.Error())
 			}
 		case 1: // interface description
 			if len(g.ifaces) >= maxInterfaces {
-				return nil, g.fail(fmt.Sprintf("more than %d interfaces in one section", maxInterfaces))
+				return nil, g.bad(fmt.Sprintf("more than %d interfaces in one section", maxInterfaces))
 			}
 			ifc := ngIface{link: linkType(g.u16(b[8:])), snaplen: min(g.u32(b[12:]), maxSnaplen), perSec: 1e6}
 			if ifc.snaplen == 0 {
@@ -120,11 +120,11 @@ func (g *ngReader) next(rec *record) ([]byte, error) {
 			g.ifaces = append(g.ifaces, ifc)
 		case 6, 2: // enhanced packet, (obsolete) packet
 			id := g.u32(b[8:])
-			if g.u32(b) == 2 {
+			if typ == 2 {
 				id = uint32(g.u16(b[8:]))
 			}
 			if int64(id) >= int64(len(g.ifaces)) {
-				return nil, g.fail(fmt.Sprintf("packet of interface %d, which the section does not describe (it has %d)", id, len(g.ifaces)))
+				return nil, g.bad(fmt.Sprintf("packet of interface %d, which the section does not describe (it has %d)", id, len(g.ifaces)))
 			}
 			ifc := &g.ifaces[id]
 			caplen := g.u32(b[20:]) // load checked that it fits in the block
@@ -133,7 +133,7 @@ func (g *ngReader) next(rec *record) ([]byte, error) {
 			return b[28 : 28+caplen : 28+caplen], nil
 		case 3: // simple packet: no time; interface 0
 			if len(g.ifaces) == 0 {
-				return nil, g.fail("simple packet in a section without an interface")
+				return nil, g.bad("simple packet in a section without an interface")
 			}
 			ifc := &g.ifaces[0]
 			orig := g.u32(b[8:])
@@ -145,18 +145,12 @@ func (g *ngReader) next(rec *record) ([]byte, error) {
 	return nil, g.err
 }
 
-// fail sets and returns an ErrBadBlock for the current block.
-func (g *ngReader) fail(why string) error {
-	g.bad(why)
-	return g.err
-}
-
 // section reads the section header block in buf: its byte order was set
 // by load; the version must be 1.x; the interfaces of the section before
 // are forgotten.
 func (g *ngReader) section() error {
-	if v := g.u16(g.buf[8+4:]); v != 1 {
-		return fmt.Errorf("pcapng version %d.%d", v, g.u16(g.buf[8+6:]))
+	if v := g.u16(g.buf[12:]); v != 1 {
+		return fmt.Errorf("pcapng version %d.%d", v, g.u16(g.buf[14:]))
 	}
 	g.ifaces = g.ifaces[:0]
 	return nil
@@ -235,7 +229,7 @@ func (g *ngReader) load() bool {
 		case binary.BigEndian.Uint32(hdr[8:]) == 0x1A2B3C4D:
 			g.be = true
 		default:
-			g.err = fmt.Errorf("%w: block %d: bad byte-order magic", ErrBadBlock, g.block)
+			g.bad("bad byte-order magic")
 			return false
 		}
 	} else if g.be {
@@ -243,7 +237,7 @@ func (g *ngReader) load() bool {
 	}
 	n := g.u32(hdr[4:])
 	if n < 12 || n%4 != 0 {
-		g.err = fmt.Errorf("%w: block %d: length %d", ErrBadBlock, g.block, n)
+		g.bad(fmt.Sprintf("length %d", n))
 		return false
 	}
 	switch typ {
@@ -255,7 +249,7 @@ func (g *ngReader) load() bool {
 		return g.skip(n)
 	}
 	if n > maxBlock {
-		g.err = fmt.Errorf("%w: block %d: length %d", ErrBadBlock, g.block, n)
+		g.bad(fmt.Sprintf("length %d", n))
 		return false
 	}
 	if cap(g.buf) < int(n) {
@@ -326,9 +320,11 @@ func (g *ngReader) skip(n uint32) bool {
 	return true
 }
 
-func (g *ngReader) bad(why string) {
+// bad sets, and returns, an ErrBadBlock for the current block.
+func (g *ngReader) bad(why string) error {
 	g.err = fmt.Errorf("%w: block %d: %s", ErrBadBlock, g.block, why)
 	g.buf = g.buf[:0]
+	return g.err
 }
 
 // Minimum value lengths of the options the reader reads, or that another
@@ -347,12 +343,7 @@ func (g *ngReader) options(b []byte, min map[uint16]int, idb bool) bool {
 		if len(b) < 4 {
 			return false
 		}
-		var code, n uint16
-		if g.be {
-			code, n = binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:])
-		} else {
-			code, n = binary.LittleEndian.Uint16(b), binary.LittleEndian.Uint16(b[2:])
-		}
+		code, n := g.u16(b), g.u16(b[2:])
 		if code == 0 {
 			return n == 0
 		}

@@ -132,7 +132,6 @@ type Reader struct {
 	ng         *ngReader      // pcapng
 	cls        *classicReader // classic pcap
 	rec        record         // the current record
-	link       linkType
 	br         *bufio.Reader
 	cnt        *countingReader
 	closer     io.Closer
@@ -233,9 +232,13 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 		if m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
 			bo = binary.BigEndian
 		}
-		r.link = linkType(bo.Uint32(hdr[20:]) & 0x0FFFFFFF) // the upper bits carry FCS flags
+		// One link type for every record; the upper bits carry FCS flags.
+		r.rec.link = linkType(bo.Uint32(hdr[20:]) & 0x0FFFFFFF)
 		if v := bo.Uint16(hdr[4:]); v != 2 {
 			return nil, fmt.Errorf("%w: pcap version %d.%d", ErrNotCapture, v, bo.Uint16(hdr[6:]))
+		}
+		if !supportedLink(r.rec.link) {
+			return nil, fmt.Errorf("%w %d", ErrLinkType, r.rec.link)
 		}
 		if whole != nil {
 			r.cls = newClassicBytes(whole)
@@ -252,9 +255,6 @@ func newReader(in io.Reader, opts *Options, whole []byte) (*Reader, error) {
 		r.ng = ng
 	default:
 		return nil, ErrNotCapture
-	}
-	if !supportedLink(r.link) && r.ng == nil {
-		return nil, fmt.Errorf("%w %d", ErrLinkType, r.link)
 	}
 	return r, nil
 }
@@ -331,12 +331,8 @@ func (r *Reader) Next() bool {
 			return false
 		}
 		r.stats.Frames++
-		lt := r.link
-		if r.ng != nil {
-			lt = r.rec.link
-		}
-		parseFrame(lt, data, &r.udp)
-		if r.fastPath(offset) || r.take(offset, &r.rec) {
+		parseFrame(r.rec.link, data, &r.udp)
+		if r.fastPath(offset) || r.take(offset) {
 			return true
 		}
 	}
@@ -373,8 +369,8 @@ func (r *Reader) isForced(p uint16) bool { return r.forced[p/64]&(1<<(p%64)) != 
 
 // take decides whether the frame just parsed is SRT, and prepares it (and
 // possibly a held-back one before it) for handing out.
-func (r *Reader) take(offset int64, ci *record) bool {
-	u := &r.udp
+func (r *Reader) take(offset int64) bool {
+	u, ci := &r.udp, &r.rec
 	if u.fragment {
 		if !r.fragmentOfSRT(u) {
 			return false
