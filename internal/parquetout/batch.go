@@ -3,14 +3,15 @@ package parquetout
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"slices"
 
 	"github.com/parquet-go/parquet-go"
 )
 
 // colSpec describes one leaf column of a schema whose leaf columns are
-// either flat (required or optional) or an optional LIST of required
-// elements: its Parquet type and levels (Parquet's Dremel encoding,
+// either flat (required or optional) or in a LIST (required or optional)
+// of required elements (a list of structs has a leaf column a field): its Parquet type and levels (Parquet's Dremel encoding,
 // https://parquet.apache.org/docs/file-format/nestedencoding/), and
 // whether its values are dictionary-encoded.
 type colSpec struct {
@@ -42,12 +43,12 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 			sp.dict = true
 		}
 		switch sp.kind {
-		case parquet.Boolean, parquet.Int32, parquet.Int64, parquet.ByteArray:
+		case parquet.Boolean, parquet.Int32, parquet.Int64, parquet.Double, parquet.ByteArray:
 		default:
 			panic("parquetout: column " + path[0] + ": unsupported type " + sp.kind.String())
 		}
-		if sp.list && (sp.maxRep != 1 || sp.maxDef != 2) {
-			panic("parquetout: column " + path[0] + ": only optional lists of required elements")
+		if sp.list && (sp.maxRep != 1 || sp.maxDef < 1 || sp.maxDef > 2) {
+			panic("parquetout: column " + path[0] + ": only lists (required or optional) of required elements")
 		}
 		if !sp.list && sp.maxDef > 1 {
 			panic("parquetout: column " + path[0] + ": only flat columns and lists")
@@ -70,20 +71,24 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 // Every flat column, required ones too, has a bit, so that a row that sets
 // a column twice keeps the last value, as a row of a struct would.
 type segment struct {
-	cols  [numPacketColumns]segCol // an array: the column constants need no bounds check
-	rows  int                      // rows in the segment
-	max   int                      // rows it holds at most
-	first int64                    // the row group's row index of the segment's first row
-	last  bool                     // whether the segment ends its row group
-	mask  rowMask                  // the flat columns the current row set
-	masks []rowMask                // the flat columns each row set: their definition levels
-	any   rowMask                  // the flat columns a row set
-	all   rowMask                  // the flat columns every row set
-	extra int                      // the size of its strings and list elements
+	cols  [maxColumns]segCol // an array: the column constants need no bounds check
+	rows  int                // rows in the segment
+	max   int                // rows it holds at most
+	first int64              // the row group's row index of the segment's first row
+	last  bool               // whether the segment ends its row group
+	mask  rowMask            // the flat columns the current row set
+	masks []rowMask          // the flat columns each row set: their definition levels
+	any   rowMask            // the flat columns a row set
+	all   rowMask            // the flat columns every row set
+	extra int                // the size of its strings and list elements
 }
 
+// maxColumns is the number of leaf columns a segment holds at most: those
+// of the connections table (the packets table has fewer).
+const maxColumns = 192
+
 // rowMask has bit c set for each flat column c that a row set.
-type rowMask [(numPacketColumns + 63) / 64]uint64
+type rowMask [(maxColumns + 63) / 64]uint64
 
 func (m *rowMask) or(o rowMask) {
 	for i := range m {
@@ -133,15 +138,15 @@ var zeros = make([]byte, segmentRows)
 type segCol struct {
 	def  []byte  // flat: one per row (0 or 1); list: one per level
 	rep  []byte  // list: one per level
-	num  []int64 // INT64, INT32 and BOOLEAN (0 or 1) values
+	num  []int64 // INT64, INT32, BOOLEAN (0 or 1) and DOUBLE (math.Float64bits) values
 	str  []string
 	list bool
-	def1 byte // a list's definition level of an element (2)
+	def1 byte // a list's definition level of an element (2, or 1 for a required list)
 }
 
 func newSegment(specs []colSpec, rows int) *segment {
-	if len(specs) != numPacketColumns {
-		panic("parquetout: a segment holds the packets table")
+	if len(specs) > maxColumns {
+		panic("parquetout: a segment holds at most maxColumns columns")
 	}
 	s := &segment{max: rows}
 	for i, sp := range specs {
@@ -180,6 +185,8 @@ func (s *segment) i64(c int, v int64) {
 
 func (s *segment) i32(c int, v int32) { s.i64(c, int64(v)) }
 
+func (s *segment) f64(c int, v float64) { s.i64(c, int64(math.Float64bits(v))) }
+
 func (s *segment) bool(c int, v bool) {
 	var b int64
 	if v {
@@ -199,7 +206,8 @@ func (s *segment) str(c int, v string) {
 }
 
 // emptyList adds an empty list to the list column c in the current row;
-// a row that adds none has a null list.
+// a row that adds none has a null list (an empty one if the list is
+// required).
 func (s *segment) emptyList(c int) {
 	col := &s.cols[c]
 	s.present(c)

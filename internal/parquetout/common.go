@@ -45,9 +45,10 @@ type createdBy string
 
 func (c createdBy) ConfigureWriter(cfg *parquet.WriterConfig) { cfg.CreatedBy = string(c) }
 
-// zstdCodec is the codec of the connections table, one for all writers
-// (it pools its encoders); the packets table compresses with the same
-// settings through compress (spare.go), which keeps its encoders. SpeedFastest
+// zstdCodec is parquet-go's zstd codec at the settings of compress
+// (spare.go), which compresses both tables' pages with encoders of its
+// own: writerOptions name it for the footer of an empty file
+// (schemaFooter) and the tests' reference writers. SpeedFastest
 // (zstd level 1): about 8% less CPU per row than the default level for 7%
 // larger files on the corpus, and the packets table is written at capture
 // speed.

@@ -297,7 +297,7 @@ func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 		pw.err = fmt.Errorf("parquetout: packets: %w", err)
 		meta = &format.FileMetaData{}
 	}
-	pw.fw = newFileWriter(w, packetSpecs, meta, 1)
+	pw.fw = newFileWriter(w, packetSpecs, &spareChunks, meta, 1)
 	pw.seg = getSegment(segmentRows)
 	return pw
 }
@@ -314,7 +314,7 @@ func (pw *PacketWriter) SetWorkers(n int) {
 	pw.workers = max(1, min(n, numPacketColumns))
 	old := pw.fw
 	old.release()
-	pw.fw = newFileWriter(old.w, old.specs, old.meta, pw.workers)
+	pw.fw = newFileWriter(old.w, old.specs, old.spare, old.meta, pw.workers)
 }
 
 // Write adds one frame of a capture as a row: f as capture.Reader hands it

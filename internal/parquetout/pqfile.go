@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -43,6 +44,7 @@ type fileWriter struct {
 	specs   []colSpec
 	meta    *format.FileMetaData // the schema's footer, no row groups
 	chunks  []chunk
+	spare   *freeList[[]chunk] // where chunks go back (one list a table)
 	scratch []*encScratch
 	groups  []format.RowGroup
 	colIdx  [][]format.ColumnIndex
@@ -75,8 +77,8 @@ func schemaFooter(s *parquet.Schema) (*format.FileMetaData, error) {
 
 var packetFooter = sync.OnceValues(func() (*format.FileMetaData, error) { return schemaFooter(packetSchema) })
 
-func newFileWriter(w io.Writer, specs []colSpec, meta *format.FileMetaData, workers int) *fileWriter {
-	fw := &fileWriter{w: w, specs: specs, meta: meta, chunks: getChunks(len(specs))}
+func newFileWriter(w io.Writer, specs []colSpec, spare *freeList[[]chunk], meta *format.FileMetaData, workers int) *fileWriter {
+	fw := &fileWriter{w: w, specs: specs, meta: meta, spare: spare, chunks: getChunks(spare, len(specs))}
 	for i := range fw.chunks {
 		fw.chunks[i].resetPage()
 	}
@@ -256,7 +258,7 @@ func valueSize(sp *colSpec, col *segCol, i int) int {
 		return 4
 	case sp.kind == parquet.ByteArray:
 		return 4 + len(col.str[i])
-	case sp.kind == parquet.Int64:
+	case sp.kind == parquet.Int64, sp.kind == parquet.Double:
 		return 8
 	}
 	return 4
@@ -273,6 +275,27 @@ func (ch *chunk) bounds(v []int64) {
 		lo, hi = min(lo, x), max(hi, x)
 	}
 	ch.pMinI, ch.pMaxI, ch.pHas = lo, hi, true
+}
+
+// fbounds folds the non-empty DOUBLE values v (math.Float64bits) into
+// the open page's minimum and maximum, kept as bits. NaN is left out, as
+// the format asks of statistics; a page of NaN only has none.
+func (ch *chunk) fbounds(v []int64) {
+	for _, x := range v {
+		f := math.Float64frombits(uint64(x))
+		switch {
+		case f != f: // NaN
+		case !ch.pHas:
+			ch.pMinI, ch.pMaxI, ch.pHas = x, x, true
+		default:
+			if f < math.Float64frombits(uint64(ch.pMinI)) {
+				ch.pMinI = x
+			}
+			if f > math.Float64frombits(uint64(ch.pMaxI)) {
+				ch.pMaxI = x
+			}
+		}
+	}
 }
 
 // add appends the levels lv0 to lv1 of def and rep (rows rows) and the values vi0
@@ -321,9 +344,13 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 				}
 			}
 		}
-	case sp.kind == parquet.Int64:
+	case sp.kind == parquet.Int64, sp.kind == parquet.Double:
 		v := col.num[vi0:vi1]
-		ch.bounds(v)
+		if sp.kind == parquet.Double {
+			ch.fbounds(v)
+		} else {
+			ch.bounds(v)
+		}
 		if littleEndian {
 			// PLAIN is little-endian: the values' bytes as they are.
 			ch.pvals = append(ch.pvals, unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 8*len(v))...)
@@ -414,6 +441,8 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 			case parquet.Int64:
 				minV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMinI))
 				maxV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMaxI))
+			case parquet.Double:
+				minV, maxV = doubleBounds(ch.pMinI, ch.pMaxI)
 			case parquet.Int32:
 				minV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMinI))
 				maxV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMaxI))
@@ -423,7 +452,7 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 		}
 	}
 	if ch.pHas && sp.kind != parquet.ByteArray {
-		ch.minmax(ch.pMinI, ch.pMaxI)
+		ch.minmax(sp, ch.pMinI, ch.pMaxI)
 	}
 	if ch.pHas && sp.kind == parquet.ByteArray && !sp.dict {
 		if !ch.has || string(minV) < string(ch.minS) {
@@ -504,12 +533,34 @@ func (sc *encScratch) appendLevels(dst []byte, levels []byte, maxLevel byte) []b
 	return append(dst, sc.lvl...)
 }
 
-func (ch *chunk) minmax(lo, hi int64) {
-	if !ch.has {
+func (ch *chunk) minmax(sp *colSpec, lo, hi int64) {
+	switch {
+	case !ch.has:
 		ch.minI, ch.maxI, ch.has = lo, hi, true
-		return
+	case sp.kind == parquet.Double:
+		if math.Float64frombits(uint64(lo)) < math.Float64frombits(uint64(ch.minI)) {
+			ch.minI = lo
+		}
+		if math.Float64frombits(uint64(hi)) > math.Float64frombits(uint64(ch.maxI)) {
+			ch.maxI = hi
+		}
+	default:
+		ch.minI, ch.maxI = min(ch.minI, lo), max(ch.maxI, hi)
 	}
-	ch.minI, ch.maxI = min(ch.minI, lo), max(ch.maxI, hi)
+}
+
+// doubleBounds returns the PLAIN bytes of a DOUBLE minimum and maximum
+// (math.Float64bits) for statistics: a zero minimum as -0.0 and a zero
+// maximum as +0.0, as the format asks (a reader cannot tell which zero
+// the values had).
+func doubleBounds(lo, hi int64) (minV, maxV []byte) {
+	if math.Float64frombits(uint64(lo)) == 0 {
+		lo = int64(math.Float64bits(math.Copysign(0, -1)))
+	}
+	if math.Float64frombits(uint64(hi)) == 0 {
+		hi = 0
+	}
+	return binary.LittleEndian.AppendUint64(nil, uint64(lo)), binary.LittleEndian.AppendUint64(nil, uint64(hi))
 }
 
 // lookup returns the dictionary index of s, adding it. The strings last
@@ -662,6 +713,8 @@ func (fw *fileWriter) writeGroup() error {
 			case parquet.Int64:
 				md.Statistics.MinValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.minI))
 				md.Statistics.MaxValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.maxI))
+			case parquet.Double:
+				md.Statistics.MinValue, md.Statistics.MaxValue = doubleBounds(ch.minI, ch.maxI)
 			case parquet.Int32:
 				md.Statistics.MinValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.minI))
 				md.Statistics.MaxValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.maxI))
@@ -707,7 +760,7 @@ func (ch *chunk) reset() {
 // again.
 func (fw *fileWriter) release() {
 	if fw.chunks != nil {
-		putChunks(fw.chunks)
+		putChunks(fw.spare, fw.chunks)
 	}
 	for _, sc := range fw.scratch {
 		putScratch(sc)

@@ -48,10 +48,11 @@ func (l *freeList[T]) put(v T) {
 }
 
 var (
-	spareSegments freeList[*segment]
-	spareChunks   freeList[[]chunk]
-	spareScratch  freeList[*encScratch]
-	spareEncoders freeList[*zstd.Encoder]
+	spareSegments   freeList[*segment]
+	spareChunks     freeList[[]chunk] // the packets table's
+	spareConnChunks freeList[[]chunk] // the connections table's
+	spareScratch    freeList[*encScratch]
+	spareEncoders   freeList[*zstd.Encoder]
 )
 
 // getSegment returns an empty segment of the packets table for rows rows.
@@ -77,8 +78,8 @@ func putSegment(s *segment) {
 }
 
 // getChunks returns n empty column chunks.
-func getChunks(n int) []chunk {
-	if cs, ok := spareChunks.get(); ok && len(cs) == n {
+func getChunks(spare *freeList[[]chunk], n int) []chunk {
+	if cs, ok := spare.get(); ok && len(cs) == n {
 		return cs
 	}
 	return make([]chunk, n)
@@ -87,11 +88,11 @@ func getChunks(n int) []chunk {
 // putChunks keeps cs, whose file is written, for the next writer: each
 // chunk zeroed but for its buffers' backing arrays (emptied), those that
 // grew past spareBufMax let go.
-func putChunks(cs []chunk) {
+func putChunks(spare *freeList[[]chunk], cs []chunk) {
 	for i := range cs {
 		cs[i].recycle()
 	}
-	spareChunks.put(cs)
+	spare.put(cs)
 }
 
 // recycle empties ch as a new chunk is, keeping its buffers.
