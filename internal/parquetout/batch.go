@@ -6,56 +6,23 @@ import (
 	"math"
 	"slices"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // colSpec describes one leaf column of a schema whose leaf columns are
 // either flat (required or optional) or in a LIST (required or optional)
-// of required elements (a list of structs has a leaf column a field): its Parquet type and levels (Parquet's Dremel encoding,
+// of required elements (a list of structs has a leaf column a field): its
+// path, its Parquet type and levels (Parquet's Dremel encoding,
 // https://parquet.apache.org/docs/file-format/nestedencoding/), and
-// whether its values are dictionary-encoded.
+// whether its values are dictionary-encoded. schema_gen.go has those of
+// the two tables.
 type colSpec struct {
 	path   []string
-	kind   parquet.Kind
+	kind   format.Type
 	maxDef byte
 	maxRep byte
 	dict   bool
 	list   bool
-}
-
-// columnSpecs returns the leaf columns of s, in schema order.
-func columnSpecs(s *parquet.Schema) []colSpec {
-	cols := s.Columns()
-	specs := make([]colSpec, len(cols))
-	for i, path := range cols {
-		leaf, ok := s.Lookup(path...)
-		if !ok {
-			panic("parquetout: no column " + path[0])
-		}
-		sp := colSpec{
-			path:   path,
-			kind:   leaf.Node.Type().Kind(),
-			maxDef: byte(leaf.MaxDefinitionLevel),
-			maxRep: byte(leaf.MaxRepetitionLevel),
-			list:   leaf.MaxRepetitionLevel > 0,
-		}
-		if enc := leaf.Node.Encoding(); enc != nil && enc.Encoding() == parquet.RLEDictionary.Encoding() {
-			sp.dict = true
-		}
-		switch sp.kind {
-		case parquet.Boolean, parquet.Int32, parquet.Int64, parquet.Double, parquet.ByteArray:
-		default:
-			panic("parquetout: column " + path[0] + ": unsupported type " + sp.kind.String())
-		}
-		if sp.list && (sp.maxRep != 1 || sp.maxDef < 1 || sp.maxDef > 2) {
-			panic("parquetout: column " + path[0] + ": only lists (required or optional) of required elements")
-		}
-		if !sp.list && sp.maxDef > 1 {
-			panic("parquetout: column " + path[0] + ": only flat columns and lists")
-		}
-		specs[i] = sp
-	}
-	return specs
 }
 
 // segment gathers the values of consecutive rows (part of a row group)

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unsafe"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/srtwire/srtwire/session"
 )
@@ -34,9 +32,10 @@ import (
 //
 // To add a field of package session: add a column here (its Go type is
 // its Parquet type; a pointer makes it nullable), set it in fillAttempt or
-// fillDirection, and list it in docs/parquet.md (TestColumnsDocumented
+// fillDirection, list it in docs/parquet.md (TestColumnsDocumented
 // checks that every column is there; TestConnectionsMatchStatsJSON that
-// every -stats -json key has its column).
+// every -stats -json key has its column), and write schema_gen.go anew
+// (go test ./internal/parquetout -run TestSchemaGenerated -update).
 type ConnectionRow struct {
 	File           string  `parquet:"file,dict"`
 	Attempt        int32   `parquet:"attempt"`
@@ -224,8 +223,8 @@ type Finding struct {
 //
 // Its rows are encoded by fileWriter, as the packets table's are: they are
 // ConnectionRow values (AppendConnectionRows), whose fields go into the
-// segment's columns by the plan connPlan made once from the struct and the
-// schema. parquet-go's generic writer, which wrote the table before, cost
+// segment's columns by the plan connPlan made once from the struct and its
+// columns. parquet-go's generic writer, which wrote the table before, cost
 // 4.4 ms, 3.2 MB and 6 400 allocations a capture whatever its size (write
 // functions built by reflection for every writer, 155 column writers and
 // their buffers): most of the time srtdump -parquet took on a small
@@ -250,13 +249,8 @@ const connSegmentRows = 1024
 // itself is not closed).
 func NewConnectionWriter(w io.Writer, file string) *ConnectionWriter {
 	cw := &ConnectionWriter{file: file}
-	meta, err := connFooter()
-	if err != nil {
-		cw.err = fmt.Errorf("parquetout: connections: %w", err)
-		meta = &format.FileMetaData{}
-	}
-	cw.fw = newFileWriter(w, connSpecs, &spareConnChunks, meta, 1)
-	cw.seg = newSegment(connSpecs, connSegmentRows)
+	cw.fw = newFileWriter(w, connTable, 1)
+	cw.seg = newSegment(connColumns, connSegmentRows)
 	return cw
 }
 
@@ -329,17 +323,9 @@ func (cw *ConnectionWriter) Close() error {
 	return nil
 }
 
-// connSchema is the schema of the connections table.
-var connSchema = parquet.SchemaOf(ConnectionRow{})
-
-// ConnectionSchema returns the Parquet schema of the connections table.
-func ConnectionSchema() *parquet.Schema { return connSchema }
-
-var (
-	connSpecs  = columnSpecs(connSchema)
-	connPlan   = planConnections(connSchema)
-	connFooter = sync.OnceValues(func() (*format.FileMetaData, error) { return schemaFooter(connSchema) })
-)
+// connPlan is made at the first writer, not when the package is
+// initialised: a program that writes no table pays nothing.
+var connPlan = sync.OnceValue(func() []connField { return planConnections(connColumns) })
 
 // connField says where a field of ConnectionRow goes: its offset in the
 // struct, its Go type and its leaf column (a slice of structs has one a
@@ -377,17 +363,18 @@ const (
 	kStructs // of string fields
 )
 
-// planConnections returns where each field of ConnectionRow goes in
-// schema s. It panics on a field of a type fillConnection does not
-// handle: a test makes the plan.
-func planConnections(s *parquet.Schema) []connField {
+// planConnections returns where each field of ConnectionRow goes among
+// the leaf columns cols. It panics on a field of a type fillConnection
+// does not handle, or without its column: the tests make the plan.
+func planConnections(cols []colSpec) []connField {
 	t := reflect.TypeFor[ConnectionRow]()
 	lookup := func(path ...string) int {
-		leaf, ok := s.Lookup(path...)
-		if !ok {
-			panic("parquetout: no column " + strings.Join(path, "."))
+		for i := range cols {
+			if slices.Equal(cols[i].path, path) {
+				return i
+			}
 		}
-		return leaf.ColumnIndex
+		panic("parquetout: no column " + strings.Join(path, "."))
 	}
 	kinds := map[reflect.Type]connKind{
 		reflect.TypeFor[string]():   kString,
@@ -440,8 +427,9 @@ func planConnections(s *parquet.Schema) []connField {
 // an empty list.
 func fillConnection(s *segment, r *ConnectionRow) {
 	p := unsafe.Pointer(r)
-	for i := range connPlan {
-		f := &connPlan[i]
+	plan := connPlan()
+	for i := range plan {
+		f := &plan[i]
 		v := unsafe.Add(p, f.off)
 		switch f.kind {
 		case kString:

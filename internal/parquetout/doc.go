@@ -37,5 +37,9 @@
 //
 // This package is the only user of github.com/parquet-go/parquet-go in
 // srtwire, and only cmd/srtdump imports it: the codec packages stay
-// standard-library only.
+// standard-library only. It writes the files itself (fileWriter) and
+// links only parquet-go's format types and level encoding: the package
+// proper, with its readers, codecs and dependencies (protobuf among them),
+// cost every srtdump run 5 ms of start-up. The tests read every file back
+// with parquet-go and compare the footers with its Thrift encoder.
 package parquetout

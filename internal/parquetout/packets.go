@@ -6,9 +6,6 @@ import (
 	"io"
 	"net/netip"
 
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
-
 	"github.com/srtwire/srtwire/capture"
 	"github.com/srtwire/srtwire/handshake"
 	"github.com/srtwire/srtwire/packet"
@@ -230,12 +227,6 @@ const (
 	numPacketColumns
 )
 
-// packetSchema is the schema of the packets table.
-var packetSchema = parquet.SchemaOf(PacketRow{})
-
-// PacketSchema returns the Parquet schema of the packets table.
-func PacketSchema() *parquet.Schema { return packetSchema }
-
 // PacketWriter writes the packets table of one capture: one row per frame
 // given to Write. It is not safe for concurrent use; use one writer per
 // capture (and goroutine).
@@ -280,8 +271,6 @@ type walkScratch struct {
 // page per column, mostly); RowGroupRows is a multiple of it.
 const segmentRows = 8 << 10
 
-var packetSpecs = columnSpecs(packetSchema)
-
 // NewPacketWriter returns a writer of the packets table to w. file is the
 // value of the file column: the capture's name as the user gave it. Call
 // Close to finish the file (w itself is not closed).
@@ -292,12 +281,7 @@ func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 		workers:  1,
 		groupMax: RowGroupRows,
 	}
-	meta, err := packetFooter()
-	if err != nil {
-		pw.err = fmt.Errorf("parquetout: packets: %w", err)
-		meta = &format.FileMetaData{}
-	}
-	pw.fw = newFileWriter(w, packetSpecs, &spareChunks, meta, 1)
+	pw.fw = newFileWriter(w, packetTable, 1)
 	pw.seg = getSegment(segmentRows)
 	return pw
 }
@@ -314,7 +298,7 @@ func (pw *PacketWriter) SetWorkers(n int) {
 	pw.workers = max(1, min(n, numPacketColumns))
 	old := pw.fw
 	old.release()
-	pw.fw = newFileWriter(old.w, old.specs, old.spare, old.meta, pw.workers)
+	pw.fw = newFileWriter(old.w, old.t, pw.workers)
 }
 
 // Write adds one frame of a capture as a row: f as capture.Reader hands it

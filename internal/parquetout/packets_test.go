@@ -454,16 +454,16 @@ func TestPacketsDeterministic(t *testing.T) {
 // other captures and another row group size) writes the same bytes as one
 // with new buffers, and the buffers are indeed taken back.
 func TestPacketsReusedBuffers(t *testing.T) {
-	spareSegments, spareChunks, spareScratch, spareEncoders = freeList[*segment]{}, freeList[[]chunk]{}, freeList[*encScratch]{}, freeList[*zstd.Encoder]{}
+	spareSegments, packetTable.chunks, spareScratch, spareEncoders = freeList[*segment]{}, freeList[[]chunk]{}, freeList[*encScratch]{}, freeList[*zstd.Encoder]{}
 	data := readCapture(t, "s02_enc_kmrefresh")
 	fresh := writePackets(t, data, "x")
-	require.Equal(t, 1, len(spareChunks.items))
+	require.Equal(t, 1, len(packetTable.chunks.items))
 	require.Equal(t, 1, len(spareSegments.items))
 	for _, c := range corpus(t) {
 		writePackets(t, readCapture(t, c.Name), c.Name)
 	}
 	writePacketsWith(t, repeated(t, "s02_enc_kmrefresh", 10), "y", 2048, 2)
-	require.Equal(t, 1, len(spareChunks.items), "one set of chunks, reused by every writer")
+	require.Equal(t, 1, len(packetTable.chunks.items), "one set of chunks, reused by every writer")
 	require.Equal(t, 2, len(spareSegments.items), "the two segments of the writer with two workers")
 	again := writePackets(t, data, "x")
 	require.True(t, bytes.Equal(fresh, again), "a writer with reused buffers wrote other bytes")
@@ -561,7 +561,7 @@ func cpuTime() time.Duration {
 }
 
 // TestCompressAsCodec: compress, which keeps its own encoders, gives the
-// bytes parquet-go's zstd codec (the connections table's) gives, on pages
+// bytes parquet-go's zstd codec gives, on pages
 // of real rows and on edge sizes, and they decode back.
 func TestCompressAsCodec(t *testing.T) {
 	data := repeated(t, "s02_enc_kmrefresh", 3)

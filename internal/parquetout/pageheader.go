@@ -53,9 +53,12 @@ func appendPageHeader(b []byte, h *format.PageHeader) []byte {
 type compactStruct struct{ last int16 }
 
 const (
+	compactFalse      = 2
+	compactI16        = 4
 	compactI32        = 5
 	compactI64        = 6
 	compactBinary     = 8
+	compactList       = 9
 	compactStructType = 12
 )
 
@@ -65,12 +68,32 @@ func (s *compactStruct) field(b []byte, id int16, typ byte) []byte {
 	return b
 }
 
+func (s *compactStruct) i16(b []byte, id int16, v int16) []byte {
+	return appendZigzag(s.field(b, id, compactI16), int64(v))
+}
+
 func (s *compactStruct) i32(b []byte, id int16, v int32) []byte {
 	return binary.AppendUvarint(s.field(b, id, compactI32), uint64(uint32(v<<1^v>>31)))
 }
 
 func (s *compactStruct) i64(b []byte, id int16, v int64) []byte {
-	return binary.AppendUvarint(s.field(b, id, compactI64), uint64(v<<1^v>>63))
+	return appendZigzag(s.field(b, id, compactI64), v)
+}
+
+// appendZigzag appends v as a zigzag varint, the compact protocol's
+// integers (an i32's zigzag of 32 bits is the same number).
+func appendZigzag(b []byte, v int64) []byte {
+	return binary.AppendUvarint(b, uint64(v<<1^v>>63))
+}
+
+// list starts a list field of n elements of type elem (its elements
+// follow).
+func (s *compactStruct) list(b []byte, id int16, elem byte, n int) []byte {
+	b = s.field(b, id, compactList)
+	if n < 15 {
+		return append(b, byte(n)<<4|elem)
+	}
+	return binary.AppendUvarint(append(b, 0xf0|elem), uint64(n))
 }
 
 func (s *compactStruct) binary(b []byte, id int16, v []byte) []byte {

@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/rle"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
@@ -22,13 +21,16 @@ import (
 // fileWriter writes a Parquet file from segments of typed column values
 // (segment), encoding the pages itself: parquet-go's column writers take
 // one parquet.Value per cell, which for a table of some 80 mostly null
-// columns cost several times more than the encoding proper. parquet-go
-// still gives the schema (the footer's schema elements and column orders
-// are those it writes for the same schema) and the codecs: the levels'
-// RLE/bit-packed hybrid, the dictionary indexes, and zstd.
+// columns cost several times more than the encoding proper. It encodes
+// the footer and the page indexes itself too (footer.go), with the
+// schema elements and column orders parquet-go writes for the row type
+// (schema_gen.go, made from parquet.SchemaOf by a test). Of parquet-go it
+// links only the format's types and the RLE/bit-packed hybrid of the
+// levels and dictionary indexes; pages are compressed with
+// klauspost/compress's zstd, the encoder parquet-go's codec uses.
 //
-// The file has the layout parquet-go gives the same options
-// (writerOptions): data pages v1, PLAIN values or RLE_DICTIONARY indexes
+// The file has the layout parquet-go's writer gives the same options
+// (writerOptions, in the tests): data pages v1, PLAIN values or RLE_DICTIONARY indexes
 // with a PLAIN dictionary page per column chunk, every page compressed
 // with zstd, page and column chunk statistics (min, max and null count),
 // a column index and an offset index per column chunk. It differs in
@@ -41,10 +43,9 @@ import (
 type fileWriter struct {
 	w       io.Writer
 	off     int64
-	specs   []colSpec
-	meta    *format.FileMetaData // the schema's footer, no row groups
+	t       *table
+	specs   []colSpec // t's
 	chunks  []chunk
-	spare   *freeList[[]chunk] // where chunks go back (one list a table)
 	scratch []*encScratch
 	groups  []format.RowGroup
 	colIdx  [][]format.ColumnIndex
@@ -57,28 +58,8 @@ type fileWriter struct {
 // column (as encoded, before compression) past which a page ends.
 const pageValueBytes = 1 << 20
 
-// schemaFooter returns the footer parquet-go writes for an empty file of
-// schema s with the writer options: its schema elements and column orders
-// are the file's.
-func schemaFooter(s *parquet.Schema) (*format.FileMetaData, error) {
-	var buf bytes.Buffer
-	w := parquet.NewWriter(&buf, append(writerOptions(), s)...)
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		return nil, err
-	}
-	md := *f.Metadata()
-	md.RowGroups, md.NumRows = nil, 0
-	return &md, nil
-}
-
-var packetFooter = sync.OnceValues(func() (*format.FileMetaData, error) { return schemaFooter(packetSchema) })
-
-func newFileWriter(w io.Writer, specs []colSpec, spare *freeList[[]chunk], meta *format.FileMetaData, workers int) *fileWriter {
-	fw := &fileWriter{w: w, specs: specs, meta: meta, spare: spare, chunks: getChunks(spare, len(specs))}
+func newFileWriter(w io.Writer, t *table, workers int) *fileWriter {
+	fw := &fileWriter{w: w, t: t, specs: t.specs, chunks: getChunks(&t.chunks, len(t.specs))}
 	for i := range fw.chunks {
 		fw.chunks[i].resetPage()
 	}
@@ -181,7 +162,7 @@ func (fw *fileWriter) encodeSegment(seg *segment, workers int) error {
 // values (and the last one, and the chunk, if seg ends the row group).
 func (fw *fileWriter) encodeColumn(c int, seg *segment, sc *encScratch) {
 	sp, col, ch := &fw.specs[c], &seg.cols[c], &fw.chunks[c]
-	fixed := !sp.list && (sp.dict || sp.kind != parquet.ByteArray)
+	fixed := !sp.list && (sp.dict || sp.kind != format.ByteArray)
 	n := seg.rows // levels
 	valDef := byte(1)
 	var def, rep []byte
@@ -256,9 +237,9 @@ func valueSize(sp *colSpec, col *segCol, i int) int {
 	switch {
 	case sp.dict:
 		return 4
-	case sp.kind == parquet.ByteArray:
+	case sp.kind == format.ByteArray:
 		return 4 + len(col.str[i])
-	case sp.kind == parquet.Int64, sp.kind == parquet.Double:
+	case sp.kind == format.Int64, sp.kind == format.Double:
 		return 8
 	}
 	return 4
@@ -344,9 +325,9 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 				}
 			}
 		}
-	case sp.kind == parquet.Int64, sp.kind == parquet.Double:
+	case sp.kind == format.Int64, sp.kind == format.Double:
 		v := col.num[vi0:vi1]
-		if sp.kind == parquet.Double {
+		if sp.kind == format.Double {
 			ch.fbounds(v)
 		} else {
 			ch.bounds(v)
@@ -359,7 +340,7 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 				ch.pvals = binary.LittleEndian.AppendUint64(ch.pvals, uint64(x))
 			}
 		}
-	case sp.kind == parquet.Int32:
+	case sp.kind == format.Int32:
 		v := col.num[vi0:vi1]
 		ch.bounds(v)
 		n := len(ch.pvals)
@@ -368,7 +349,7 @@ func (ch *chunk) add(sp *colSpec, col *segCol, def, rep []byte, same bool, lv0, 
 		for i, x := range v {
 			binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
 		}
-	case sp.kind == parquet.Boolean:
+	case sp.kind == format.Boolean:
 		v := col.num[vi0:vi1]
 		ch.bounds(v)
 		for _, x := range v {
@@ -422,7 +403,7 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 		if ch.pMinD >= 0 {
 			minV, maxV = []byte(ch.dictVals[ch.pMinD]), []byte(ch.dictVals[ch.pMaxD])
 		}
-	case sp.kind == parquet.Boolean:
+	case sp.kind == format.Boolean:
 		v := ch.pbits
 		for i := 0; i < len(v); i += 8 {
 			var b byte
@@ -438,12 +419,12 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 		body = append(body, ch.pvals...)
 		if ch.pHas {
 			switch sp.kind {
-			case parquet.Int64:
+			case format.Int64:
 				minV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMinI))
 				maxV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMaxI))
-			case parquet.Double:
+			case format.Double:
 				minV, maxV = doubleBounds(ch.pMinI, ch.pMaxI)
-			case parquet.Int32:
+			case format.Int32:
 				minV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMinI))
 				maxV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMaxI))
 			default:
@@ -451,10 +432,10 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 			}
 		}
 	}
-	if ch.pHas && sp.kind != parquet.ByteArray {
+	if ch.pHas && sp.kind != format.ByteArray {
 		ch.minmax(sp, ch.pMinI, ch.pMaxI)
 	}
-	if ch.pHas && sp.kind == parquet.ByteArray && !sp.dict {
+	if ch.pHas && sp.kind == format.ByteArray && !sp.dict {
 		if !ch.has || string(minV) < string(ch.minS) {
 			ch.minS = minV
 		}
@@ -537,7 +518,7 @@ func (ch *chunk) minmax(sp *colSpec, lo, hi int64) {
 	switch {
 	case !ch.has:
 		ch.minI, ch.maxI, ch.has = lo, hi, true
-	case sp.kind == parquet.Double:
+	case sp.kind == format.Double:
 		if math.Float64frombits(uint64(lo)) < math.Float64frombits(uint64(ch.minI)) {
 			ch.minI = lo
 		}
@@ -683,7 +664,7 @@ func (fw *fileWriter) writeGroup() error {
 			ch.pages[i].Offset += data
 		}
 		md := format.ColumnMetaData{
-			Type:                  format.Type(sp.kind),
+			Type:                  sp.kind,
 			PathInSchema:          sp.path,
 			Codec:                 format.Zstd,
 			NumValues:             ch.numValues,
@@ -708,17 +689,17 @@ func (fw *fileWriter) writeGroup() error {
 		}
 		if ch.has {
 			switch sp.kind {
-			case parquet.ByteArray:
+			case format.ByteArray:
 				md.Statistics.MinValue, md.Statistics.MaxValue = ch.minS, ch.maxS
-			case parquet.Int64:
+			case format.Int64:
 				md.Statistics.MinValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.minI))
 				md.Statistics.MaxValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.maxI))
-			case parquet.Double:
+			case format.Double:
 				md.Statistics.MinValue, md.Statistics.MaxValue = doubleBounds(ch.minI, ch.maxI)
-			case parquet.Int32:
+			case format.Int32:
 				md.Statistics.MinValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.minI))
 				md.Statistics.MaxValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.maxI))
-			case parquet.Boolean:
+			case format.Boolean:
 				md.Statistics.MinValue, md.Statistics.MaxValue = []byte{byte(ch.minI)}, []byte{byte(ch.maxI)}
 			}
 		}
@@ -760,7 +741,7 @@ func (ch *chunk) reset() {
 // again.
 func (fw *fileWriter) release() {
 	if fw.chunks != nil {
-		putChunks(fw.spare, fw.chunks)
+		putChunks(&fw.t.chunks, fw.chunks)
 	}
 	for _, sc := range fw.scratch {
 		putScratch(sc)
@@ -776,11 +757,8 @@ func (fw *fileWriter) close() error {
 	if err := fw.write(nil); err != nil {
 		return err
 	}
-	enc := func(v any) (int64, int32, error) {
-		b, err := thrift.Marshal(new(thrift.CompactProtocol), v)
-		if err != nil {
-			return 0, 0, err
-		}
+	var b []byte
+	enc := func(b []byte) (int64, int32, error) {
 		off := fw.off
 		return off, int32(len(b)), fw.write(b)
 	}
@@ -788,7 +766,8 @@ func (fw *fileWriter) close() error {
 	for g := range fw.groups {
 		for c := range fw.groups[g].Columns {
 			cc := &fw.groups[g].Columns[c]
-			if cc.ColumnIndexOffset, cc.ColumnIndexLength, err = enc(&fw.colIdx[g][c]); err != nil {
+			b = appendColumnIndex(b[:0], &fw.colIdx[g][c])
+			if cc.ColumnIndexOffset, cc.ColumnIndexLength, err = enc(b); err != nil {
 				return err
 			}
 		}
@@ -796,20 +775,17 @@ func (fw *fileWriter) close() error {
 	for g := range fw.groups {
 		for c := range fw.groups[g].Columns {
 			cc := &fw.groups[g].Columns[c]
-			if cc.OffsetIndexOffset, cc.OffsetIndexLength, err = enc(&fw.offIdx[g][c]); err != nil {
+			b = appendOffsetIndex(b[:0], &fw.offIdx[g][c])
+			if cc.OffsetIndexOffset, cc.OffsetIndexLength, err = enc(b); err != nil {
 				return err
 			}
 		}
 	}
-	md := *fw.meta
-	md.RowGroups = fw.groups
+	var rows int64
 	for _, rg := range fw.groups {
-		md.NumRows += rg.NumRows
+		rows += rg.NumRows
 	}
-	b, err := thrift.Marshal(new(thrift.CompactProtocol), &md)
-	if err != nil {
-		return err
-	}
+	b = appendFileMetaData(b[:0], fw.t, rows, fw.groups)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(b)))
 	b = append(b, "PAR1"...)
 	return fw.write(b)

@@ -48,11 +48,9 @@ func (l *freeList[T]) put(v T) {
 }
 
 var (
-	spareSegments   freeList[*segment]
-	spareChunks     freeList[[]chunk] // the packets table's
-	spareConnChunks freeList[[]chunk] // the connections table's
-	spareScratch    freeList[*encScratch]
-	spareEncoders   freeList[*zstd.Encoder]
+	spareSegments freeList[*segment]
+	spareScratch  freeList[*encScratch]
+	spareEncoders freeList[*zstd.Encoder]
 )
 
 // getSegment returns an empty segment of the packets table for rows rows.
@@ -60,7 +58,7 @@ func getSegment(rows int) *segment {
 	if s, ok := spareSegments.get(); ok && s.max == rows {
 		return s
 	}
-	return newSegment(packetSpecs, rows)
+	return newSegment(packetColumns, rows)
 }
 
 // putSegment keeps s, which encodeSegment has emptied, for the next writer.
