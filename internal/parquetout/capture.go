@@ -93,7 +93,7 @@ func Create(dir, name, file string) (*Capture, error) {
 			return nil, fmt.Errorf("parquetout: %w", err)
 		}
 		c.files[i] = f
-		c.bufs[i] = bufio.NewWriterSize(f, 256<<10)
+		c.bufs[i] = getBuffer(f)
 	}
 	c.Packets = NewPacketWriter(c.bufs[0], file)
 	c.Connections = NewConnectionWriter(c.bufs[1], file)
@@ -145,6 +145,10 @@ func (c *Capture) Close() error {
 		}
 	}
 	c.files = [2]*os.File{}
+	for i, b := range c.bufs {
+		putBuffer(b)
+		c.bufs[i] = nil
+	}
 	return nil
 }
 

@@ -150,3 +150,39 @@ func TestColumnsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCaptureSmall converts a small corpus capture (851 packets,
+// 196 KB) as srtdump -parquet does, files included: what one of many
+// small captures costs, most of it fixed per capture.
+func BenchmarkCaptureSmall(b *testing.B) {
+	path := capturePath("s02_enc_kmrefresh")
+	data, err := os.ReadFile(path)
+	require.NoError(b, err)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := Create(dir, "x", path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := capture.NewReaderBytes(data, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr := session.NewTracker()
+		for r.Next() {
+			f := r.Frame()
+			if err := out.Packet(f); err != nil {
+				b.Fatal(err)
+			}
+			tr.Add(&session.Frame{Number: f.Number, Time: f.Time, Src: f.Src, Dst: f.Dst, Packet: &f.Packet, Data: f.Data, Err: f.Err})
+		}
+		tr.Flush()
+		if err := out.Attempts(tr.Attempts()...); err != nil {
+			b.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

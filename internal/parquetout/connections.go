@@ -250,7 +250,7 @@ const connSegmentRows = 1024
 func NewConnectionWriter(w io.Writer, file string) *ConnectionWriter {
 	cw := &ConnectionWriter{file: file}
 	cw.fw = newFileWriter(w, connTable, 1)
-	cw.seg = newSegment(connColumns, connSegmentRows)
+	cw.seg = getSegment(connTable, connSegmentRows)
 	return cw
 }
 
@@ -319,6 +319,7 @@ func (cw *ConnectionWriter) Close() error {
 	}
 	cw.err = errClosed
 	cw.fw.release()
+	putSegment(connTable, cw.seg)
 	cw.seg = nil
 	return nil
 }

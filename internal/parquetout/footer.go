@@ -22,6 +22,8 @@ type table struct {
 	schemaThrift string            // FileMetaData.schema: the list of SchemaElement, compact protocol
 	ordersThrift string            // FileMetaData.column_orders: the list of ColumnOrder
 	chunks       freeList[[]chunk] // spare column chunks of its writers
+	segments     freeList[*segment]
+	meta         freeList[columnMeta]
 }
 
 var (

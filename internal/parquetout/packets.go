@@ -282,7 +282,7 @@ func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 		groupMax: RowGroupRows,
 	}
 	pw.fw = newFileWriter(w, packetTable, 1)
-	pw.seg = getSegment(segmentRows)
+	pw.seg = getSegment(packetTable, segmentRows)
 	return pw
 }
 
@@ -347,7 +347,7 @@ func (pw *PacketWriter) flushSegment(end bool) error {
 			return pw.err
 		}
 		if pw.spare == nil {
-			pw.spare = getSegment(segmentRows)
+			pw.spare = getSegment(packetTable, segmentRows)
 			pw.done = make(chan error, 1)
 		}
 		pw.seg, pw.spare = pw.spare, seg
@@ -388,8 +388,8 @@ func (pw *PacketWriter) Close() error {
 	pw.err = errClosed
 	// The writer is done with its buffers: the next one may have them.
 	pw.fw.release()
-	putSegment(pw.seg)
-	putSegment(pw.spare)
+	putSegment(packetTable, pw.seg)
+	putSegment(packetTable, pw.spare)
 	pw.seg, pw.spare = nil, nil
 	return nil
 }

@@ -454,17 +454,17 @@ func TestPacketsDeterministic(t *testing.T) {
 // other captures and another row group size) writes the same bytes as one
 // with new buffers, and the buffers are indeed taken back.
 func TestPacketsReusedBuffers(t *testing.T) {
-	spareSegments, packetTable.chunks, spareScratch, spareEncoders = freeList[*segment]{}, freeList[[]chunk]{}, freeList[*encScratch]{}, freeList[*zstd.Encoder]{}
+	packetTable.segments, packetTable.chunks, spareScratch, spareEncoders = freeList[*segment]{}, freeList[[]chunk]{}, freeList[*encScratch]{}, freeList[*zstd.Encoder]{}
 	data := readCapture(t, "s02_enc_kmrefresh")
 	fresh := writePackets(t, data, "x")
 	require.Equal(t, 1, len(packetTable.chunks.items))
-	require.Equal(t, 1, len(spareSegments.items))
+	require.Equal(t, 1, len(packetTable.segments.items))
 	for _, c := range corpus(t) {
 		writePackets(t, readCapture(t, c.Name), c.Name)
 	}
 	writePacketsWith(t, repeated(t, "s02_enc_kmrefresh", 10), "y", 2048, 2)
 	require.Equal(t, 1, len(packetTable.chunks.items), "one set of chunks, reused by every writer")
-	require.Equal(t, 2, len(spareSegments.items), "the two segments of the writer with two workers")
+	require.Equal(t, 2, len(packetTable.segments.items), "the two segments of the writer with two workers")
 	again := writePackets(t, data, "x")
 	require.True(t, bytes.Equal(fresh, again), "a writer with reused buffers wrote other bytes")
 }

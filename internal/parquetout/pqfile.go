@@ -642,14 +642,14 @@ func (fw *fileWriter) writeGroup() error {
 	if err := fw.write(nil); err != nil { // the magic
 		return err
 	}
+	m := getColumnMeta(fw.t, len(fw.specs))
 	rg := format.RowGroup{
 		NumRows:    fw.rows,
 		FileOffset: fw.off,
 		Ordinal:    int16(len(fw.groups)),
-		Columns:    make([]format.ColumnChunk, len(fw.specs)),
+		Columns:    m.chunks,
 	}
-	cis := make([]format.ColumnIndex, len(fw.specs))
-	ois := make([]format.OffsetIndex, len(fw.specs))
+	cis, ois := m.colIdx, m.offIdx
 	for c := range fw.specs {
 		sp, ch := &fw.specs[c], &fw.chunks[c]
 		start := fw.off
@@ -743,6 +743,10 @@ func (fw *fileWriter) release() {
 	if fw.chunks != nil {
 		putChunks(&fw.t.chunks, fw.chunks)
 	}
+	for g := range fw.groups {
+		putColumnMeta(fw.t, columnMeta{fw.groups[g].Columns, fw.colIdx[g], fw.offIdx[g]})
+	}
+	fw.groups, fw.colIdx, fw.offIdx = nil, nil, nil
 	for _, sc := range fw.scratch {
 		putScratch(sc)
 	}

@@ -1,7 +1,11 @@
 package parquetout
 
 import (
+	"bufio"
+	"io"
 	"sync"
+
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -48,21 +52,21 @@ func (l *freeList[T]) put(v T) {
 }
 
 var (
-	spareSegments freeList[*segment]
 	spareScratch  freeList[*encScratch]
+	spareBuffers  freeList[*bufio.Writer]
 	spareEncoders freeList[*zstd.Encoder]
 )
 
-// getSegment returns an empty segment of the packets table for rows rows.
-func getSegment(rows int) *segment {
-	if s, ok := spareSegments.get(); ok && s.max == rows {
+// getSegment returns an empty segment of table t for rows rows.
+func getSegment(t *table, rows int) *segment {
+	if s, ok := t.segments.get(); ok && s.max == rows {
 		return s
 	}
-	return newSegment(packetColumns, rows)
+	return newSegment(t.specs, rows)
 }
 
 // putSegment keeps s, which encodeSegment has emptied, for the next writer.
-func putSegment(s *segment) {
+func putSegment(t *table, s *segment) {
 	if s == nil || s.rows != 0 {
 		return
 	}
@@ -72,7 +76,48 @@ func putSegment(s *segment) {
 			return
 		}
 	}
-	spareSegments.put(s)
+	t.segments.put(s)
+}
+
+// getBuffer returns a buffered writer to w, of 256 KiB: fileWriter
+// writes a row group at a time, column chunk by column chunk.
+func getBuffer(w io.Writer) *bufio.Writer {
+	if b, ok := spareBuffers.get(); ok {
+		b.Reset(w)
+		return b
+	}
+	return bufio.NewWriterSize(w, 256<<10)
+}
+
+// putBuffer keeps b, flushed or not to be, for the next file.
+func putBuffer(b *bufio.Writer) {
+	b.Reset(nil)
+	spareBuffers.put(b)
+}
+
+// getColumnMeta returns the metadata of n columns, zero, for a row group
+// (the footer's ColumnChunk, and the page indexes').
+func getColumnMeta(t *table, n int) columnMeta {
+	if m, ok := t.meta.get(); ok && len(m.chunks) == n {
+		return m
+	}
+	return columnMeta{make([]format.ColumnChunk, n), make([]format.ColumnIndex, n), make([]format.OffsetIndex, n)}
+}
+
+// putColumnMeta keeps m, whose file is written, for the next row group
+// (its own slices let go: a row group's chunks keep none of them).
+func putColumnMeta(t *table, m columnMeta) {
+	clear(m.chunks)
+	clear(m.colIdx)
+	clear(m.offIdx)
+	t.meta.put(m)
+}
+
+// columnMeta is what the footer keeps of a row group's columns.
+type columnMeta struct {
+	chunks []format.ColumnChunk
+	colIdx []format.ColumnIndex
+	offIdx []format.OffsetIndex
 }
 
 // getChunks returns n empty column chunks.
