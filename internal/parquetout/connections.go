@@ -329,16 +329,15 @@ func (cw *ConnectionWriter) Close() error {
 var connPlan = sync.OnceValue(func() []connField { return planConnections(connColumns) })
 
 // connField says where a field of ConnectionRow goes: its offset in the
-// struct, its Go type and its leaf column (a slice of structs has one a
-// field of the element, in sub).
+// struct, its Go type and its leaf column ([]Finding has one a field of
+// Finding, in sub).
 type connField struct {
 	name string
 	off  uintptr
 	kind connKind
 	col  int
 	opt  bool       // a list that may be null
-	size uintptr    // the size of a slice's element struct
-	sub  []subField // the element's fields
+	sub  []subField // Finding's fields
 }
 
 type subField struct {
@@ -361,7 +360,7 @@ const (
 	kFloat64Ptr
 	kStrings
 	kInt64s
-	kStructs // of string fields
+	kFindings // []Finding
 )
 
 // planConnections returns where each field of ConnectionRow goes among
@@ -403,13 +402,13 @@ func planConnections(cols []colSpec) []connField {
 			f.kind, f.col = k, lookup(name, "list", "element")
 		case ok:
 			f.kind, f.col = k, lookup(name)
-		case sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct:
+		case sf.Type == reflect.TypeFor[[]Finding]():
 			et := sf.Type.Elem()
-			f.kind, f.size = kStructs, et.Size()
+			f.kind = kFindings
 			for j := range et.NumField() {
 				ef := et.Field(j)
 				if ef.Type.Kind() != reflect.String {
-					panic("parquetout: " + name + "." + ef.Name + ": only string fields in a list of structs")
+					panic("parquetout: " + name + "." + ef.Name + ": only string fields in Finding")
 				}
 				en, _, _ := strings.Cut(ef.Tag.Get("parquet"), ",")
 				f.sub = append(f.sub, subField{off: ef.Offset, col: lookup(name, "list", "element", en)})
@@ -485,22 +484,17 @@ func fillConnection(s *segment, r *ConnectionRow) {
 			for j, x := range l {
 				s.elemI64(f.col, j, x)
 			}
-		case kStructs:
-			// A slice's header: its first word points at the elements,
-			// the second is its length.
-			h := (*struct {
-				data unsafe.Pointer
-				n    int
-			})(v)
-			if h.data == nil && f.opt {
+		case kFindings:
+			l := *(*[]Finding)(v)
+			if l == nil && f.opt {
 				continue
 			}
 			for _, sub := range f.sub {
-				if h.n == 0 {
+				if len(l) == 0 {
 					s.emptyList(sub.col)
 				}
-				for j := range h.n {
-					s.elemStr(sub.col, j, *(*string)(unsafe.Add(h.data, uintptr(j)*f.size+sub.off)))
+				for j := range l {
+					s.elemStr(sub.col, j, *(*string)(unsafe.Add(unsafe.Pointer(&l[j]), sub.off)))
 				}
 			}
 		}
