@@ -293,8 +293,11 @@ func NewPacketWriter(w io.Writer, file string) *PacketWriter {
 // converts one large capture can give it runtime.GOMAXPROCS(0); one that
 // converts several at once (srtdump -j N) gains more from one writer per
 // capture and goroutine, each with 1. The file is the same whatever the
-// number. Call it before the first Write.
+// number. Call it before the first Write: after it, it does nothing.
 func (pw *PacketWriter) SetWorkers(n int) {
+	if pw.err != nil || pw.rows > 0 || pw.seg.rows > 0 {
+		return
+	}
 	pw.workers = max(1, min(n, numPacketColumns))
 	old := pw.fw
 	old.release()

@@ -464,7 +464,14 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 		FirstRowIndex:      ch.pFirst,
 	})
 	ch.ci.NullPages = append(ch.ci.NullPages, ch.pNvals == 0)
-	if minV == nil {
+	switch {
+	case minV == nil && ch.pNvals > 0 && sp.kind == format.Double:
+		// Values, all NaN: the column index of a page that is not null
+		// needs bounds, and NaN is the only one (its statistics have
+		// none).
+		minV = binary.LittleEndian.AppendUint64(nil, math.Float64bits(math.NaN()))
+		maxV = minV
+	case minV == nil:
 		minV, maxV = []byte{}, []byte{}
 	}
 	ch.ci.MinValues = append(ch.ci.MinValues, minV)

@@ -2,8 +2,11 @@ package parquetout
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -113,4 +116,59 @@ func checkStatistics(t *testing.T, file []byte) {
 	if md.RowGroups[0].NumRows > pageRows {
 		assert.True(t, twoPages, "a row group of more than pageRows rows has pages of pageRows")
 	}
+}
+
+// TestDoubleStatistics checks the rules for DOUBLE bounds that
+// checkStatistics cannot see (parquet-go compares -0 and +0 as equal, and
+// the corpus has no NaN): NaN is left out of the bounds, a page of NaN
+// only has NaN bounds in its column index and none in the chunk's
+// statistics, a zero minimum is -0 and a zero maximum +0.
+func TestDoubleStatistics(t *testing.T) {
+	var rows []ConnectionRow
+	for _, c := range corpus(t)[:4] {
+		for i, a := range track(t, readCapture(t, c.Name)) {
+			rows = AppendConnectionRows(rows, c.Name, i+1, a)
+		}
+	}
+	require.Greater(t, len(rows), 3)
+	nan, negZero := math.NaN(), math.Copysign(0, -1)
+	for i := range rows {
+		r := &rows[i]
+		r.DirJitterUS = ptr(nan)                           // NaN only
+		r.DirLossPct = ptr([]float64{0, nan, 2.5}[i%3])    // a zero, NaN, a value
+		r.DirOverheadPct = ptr([]float64{0, negZero}[i%2]) // zeros
+	}
+	file := connectionFile(t, rows)
+	f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
+	require.NoError(t, err)
+	bits := func(b []byte) uint64 {
+		require.Len(t, b, 8)
+		return binary.LittleEndian.Uint64(b)
+	}
+	for c, cc := range f.RowGroups()[0].ColumnChunks() {
+		meta := f.Metadata().RowGroups[0].Columns[c].MetaData
+		ci, err := cc.ColumnIndex()
+		require.NoError(t, err)
+		st := meta.Statistics
+		switch strings.Join(meta.PathInSchema, ".") {
+		case "dir_jitter_us":
+			assert.Empty(t, st.MinValue)
+			assert.Empty(t, st.MaxValue)
+			assert.False(t, ci.NullPage(0))
+			assert.True(t, math.IsNaN(ci.MinValue(0).Double()))
+			assert.True(t, math.IsNaN(ci.MaxValue(0).Double()))
+		case "dir_loss_pct":
+			assert.Equal(t, math.Float64bits(negZero), bits(st.MinValue), "min")
+			assert.Equal(t, math.Float64bits(2.5), bits(st.MaxValue), "max")
+			assert.Equal(t, math.Float64bits(negZero), math.Float64bits(ci.MinValue(0).Double()))
+		case "dir_overhead_pct":
+			assert.Equal(t, math.Float64bits(negZero), bits(st.MinValue), "min")
+			assert.Equal(t, uint64(0), bits(st.MaxValue), "max")
+			assert.Equal(t, uint64(0), math.Float64bits(ci.MaxValue(0).Double()))
+		}
+	}
+	got := readRows[ConnectionRow](t, file)
+	require.Len(t, got, len(rows))
+	assert.True(t, math.IsNaN(*got[0].DirJitterUS))
+	assert.Equal(t, 2.5, *got[2].DirLossPct)
 }

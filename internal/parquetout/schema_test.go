@@ -145,8 +145,19 @@ func columnSpecs(s *parquet.Schema) []colSpec {
 		default:
 			panic("parquetout: column " + path[0] + ": unsupported type " + sp.kind.String())
 		}
-		if sp.list && (sp.maxRep != 1 || sp.maxDef < 1 || sp.maxDef > 2) {
-			panic("parquetout: column " + path[0] + ": only lists (required or optional) of required elements")
+		if sp.list {
+			// A list's element (and its fields) required: the levels are
+			// the list's alone, 1 for its repetition and 1 if it is
+			// optional.
+			want := 1
+			for _, f := range s.Fields() {
+				if f.Name() == path[0] && f.Optional() {
+					want++
+				}
+			}
+			if sp.maxRep != 1 || int(sp.maxDef) != want {
+				panic("parquetout: column " + path[0] + ": only lists (required or optional) of required elements")
+			}
 		}
 		if !sp.list && sp.maxDef > 1 {
 			panic("parquetout: column " + path[0] + ": only flat columns and lists")
