@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -272,5 +274,35 @@ func TestOutputLines(t *testing.T) {
 		line("short, now in own\n", false)
 		require.NoError(t, o.Flush())
 		assert.True(t, bytes.Equal(got.Bytes(), want), "held %v: %d bytes, want %d", heldOut, got.Len(), len(want))
+	}
+}
+
+// TestChunksHeapFirst: the first heapChunks pieces of held output come
+// from the heap, so that a run that holds a few KiB does not clear a huge
+// page of the region; the next one comes from the region (on Linux, where
+// it is reserved).
+func TestChunksHeapFirst(t *testing.T) {
+	chunks.Lock()
+	free, made := chunks.free, chunks.made
+	chunks.free, chunks.made = nil, 0
+	chunks.Unlock()
+	defer func() {
+		chunks.Lock()
+		chunks.free, chunks.made = free, made
+		chunks.Unlock()
+	}()
+	inRegion := func(c []byte) bool {
+		chunks.Lock()
+		defer chunks.Unlock()
+		return len(chunks.region) > 0 && unsafe.SliceData(c[:1]) == (*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(chunks.region)), -outSize))
+	}
+	for i := range heapChunks {
+		c := getChunk()
+		require.Equal(t, outSize, cap(c))
+		assert.False(t, inRegion(c), "piece %d", i)
+	}
+	c := getChunk()
+	if runtime.GOOS == "linux" {
+		assert.True(t, inRegion(c), "piece %d comes from the region", heapChunks)
 	}
 }
