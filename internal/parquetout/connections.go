@@ -332,7 +332,6 @@ var connPlan = sync.OnceValue(func() []connField { return planConnections(connCo
 // struct, its Go type and its leaf column ([]Finding has one a field of
 // Finding, in sub).
 type connField struct {
-	name string
 	off  uintptr
 	kind connKind
 	col  int
@@ -395,7 +394,7 @@ func planConnections(cols []colSpec) []connField {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("parquet")
 		name, opts, _ := strings.Cut(tag, ",")
-		f := connField{name: name, off: sf.Offset, opt: strings.Contains(","+opts+",", ",optional,")}
+		f := connField{off: sf.Offset, opt: strings.Contains(","+opts+",", ",optional,")}
 		k, ok := kinds[sf.Type]
 		switch {
 		case ok && (k == kStrings || k == kInt64s):

@@ -1,8 +1,6 @@
 package parquetout
 
 import (
-	"encoding/binary"
-
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -96,8 +94,7 @@ func appendColumnMetaData(b []byte, md *format.ColumnMetaData) []byte {
 	}
 	b = s.list(b, 3, compactBinary, len(md.PathInSchema))
 	for _, p := range md.PathInSchema {
-		b = binary.AppendUvarint(b, uint64(len(p)))
-		b = append(b, p...)
+		b = appendBinary(b, p)
 	}
 	b = s.i32(b, 4, int32(md.Codec))
 	b = s.i64(b, 5, md.NumValues)
@@ -122,6 +119,7 @@ func appendColumnMetaData(b []byte, md *format.ColumnMetaData) []byte {
 	return append(b, 0)
 }
 
+// appendStatistics appends a page's or a column chunk's statistics.
 func appendStatistics(b []byte, st *format.Statistics) []byte {
 	var s compactStruct
 	b = s.i64(b, 3, st.NullCount)
@@ -151,13 +149,11 @@ func appendColumnIndex(b []byte, ci *format.ColumnIndex) []byte {
 	}
 	b = s.list(b, 2, compactBinary, len(ci.MinValues))
 	for _, v := range ci.MinValues {
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+		b = appendBinary(b, v)
 	}
 	b = s.list(b, 3, compactBinary, len(ci.MaxValues))
 	for _, v := range ci.MaxValues {
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+		b = appendBinary(b, v)
 	}
 	b = s.i32(b, 4, int32(ci.BoundaryOrder))
 	b = s.list(b, 5, compactI64, len(ci.NullCounts))

@@ -25,16 +25,7 @@ func appendPageHeader(b []byte, h *format.PageHeader) []byte {
 		b = f.i32(b, 3, int32(d.DefinitionLevelEncoding))
 		b = f.i32(b, 4, int32(d.RepetitionLevelEncoding))
 		b = f.begin(b, 5)
-		var s compactStruct
-		st := &d.Statistics
-		b = s.i64(b, 3, st.NullCount)
-		if len(st.MaxValue) > 0 {
-			b = s.binary(b, 5, st.MaxValue)
-		}
-		if len(st.MinValue) > 0 {
-			b = s.binary(b, 6, st.MinValue)
-		}
-		b = append(b, 0) // end of Statistics
+		b = appendStatistics(b, &d.Statistics)
 		b = append(b, 0) // end of DataPageHeader
 	}
 	if d, ok := h.DictionaryPageHeader.Get(); ok {
@@ -73,7 +64,7 @@ func (s *compactStruct) i16(b []byte, id int16, v int16) []byte {
 }
 
 func (s *compactStruct) i32(b []byte, id int16, v int32) []byte {
-	return binary.AppendUvarint(s.field(b, id, compactI32), uint64(uint32(v<<1^v>>31)))
+	return appendZigzag(s.field(b, id, compactI32), int64(v))
 }
 
 func (s *compactStruct) i64(b []byte, id int16, v int64) []byte {
@@ -97,8 +88,13 @@ func (s *compactStruct) list(b []byte, id int16, elem byte, n int) []byte {
 }
 
 func (s *compactStruct) binary(b []byte, id int16, v []byte) []byte {
-	b = binary.AppendUvarint(s.field(b, id, compactBinary), uint64(len(v)))
-	return append(b, v...)
+	return appendBinary(s.field(b, id, compactBinary), v)
+}
+
+// appendBinary appends a binary (or string) value: its length, then its
+// bytes.
+func appendBinary[T []byte | string](b []byte, v T) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(v))), v...)
 }
 
 // begin starts a struct field (its fields follow, then a 0).

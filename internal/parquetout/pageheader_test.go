@@ -35,6 +35,14 @@ func TestAppendPageHeader(t *testing.T) {
 			}),
 		},
 		{
+			// Every value of the page "": empty bounds are bounds.
+			Type: format.DataPage, UncompressedPageSize: 9, CompressedPageSize: 18, CRC: 1,
+			DataPageHeader: thrift.New(format.DataPageHeader{
+				NumValues: 4, Encoding: format.RLEDictionary, DefinitionLevelEncoding: format.RLE, RepetitionLevelEncoding: format.RLE,
+				Statistics: format.Statistics{NullCount: 1, MinValue: []byte{}, MaxValue: []byte{}},
+			}),
+		},
+		{
 			Type: format.DictionaryPage, UncompressedPageSize: 49, CompressedPageSize: 58, CRC: 7,
 			DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{NumValues: 6, Encoding: format.Plain}),
 		},

@@ -413,23 +413,16 @@ func (ch *chunk) finishPage(sp *colSpec, sc *encScratch) {
 			body = append(body, b)
 		}
 		if ch.pHas {
-			minV, maxV = []byte{byte(ch.pMinI)}, []byte{byte(ch.pMaxI)}
+			minV, maxV = plainBounds(sp.kind, ch.pMinI, ch.pMaxI)
 		}
 	default:
 		body = append(body, ch.pvals...)
-		if ch.pHas {
-			switch sp.kind {
-			case format.Int64:
-				minV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMinI))
-				maxV = binary.LittleEndian.AppendUint64(nil, uint64(ch.pMaxI))
-			case format.Double:
-				minV, maxV = doubleBounds(ch.pMinI, ch.pMaxI)
-			case format.Int32:
-				minV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMinI))
-				maxV = binary.LittleEndian.AppendUint32(nil, uint32(ch.pMaxI))
-			default:
-				minV, maxV = ch.pMinS, ch.pMaxS
-			}
+		switch {
+		case !ch.pHas:
+		case sp.kind == format.ByteArray:
+			minV, maxV = ch.pMinS, ch.pMaxS
+		default:
+			minV, maxV = plainBounds(sp.kind, ch.pMinI, ch.pMaxI)
 		}
 	}
 	if ch.pHas && sp.kind != format.ByteArray {
@@ -537,16 +530,23 @@ func (ch *chunk) minmax(sp *colSpec, lo, hi int64) {
 	}
 }
 
-// doubleBounds returns the PLAIN bytes of a DOUBLE minimum and maximum
-// (math.Float64bits) for statistics: a zero minimum as -0.0 and a zero
-// maximum as +0.0, as the format asks (a reader cannot tell which zero
-// the values had).
-func doubleBounds(lo, hi int64) (minV, maxV []byte) {
-	if math.Float64frombits(uint64(lo)) == 0 {
-		lo = int64(math.Float64bits(math.Copysign(0, -1)))
-	}
-	if math.Float64frombits(uint64(hi)) == 0 {
-		hi = 0
+// plainBounds returns the PLAIN bytes of the minimum lo and maximum hi
+// of a column of fixed-size values (as segCol.num holds them), for
+// statistics: a DOUBLE zero minimum as -0.0 and zero maximum as +0.0, as
+// the format asks (a reader cannot tell which zero the values had).
+func plainBounds(kind format.Type, lo, hi int64) (minV, maxV []byte) {
+	switch kind {
+	case format.Boolean:
+		return []byte{byte(lo)}, []byte{byte(hi)}
+	case format.Int32:
+		return binary.LittleEndian.AppendUint32(nil, uint32(lo)), binary.LittleEndian.AppendUint32(nil, uint32(hi))
+	case format.Double:
+		if math.Float64frombits(uint64(lo)) == 0 {
+			lo = int64(math.Float64bits(math.Copysign(0, -1)))
+		}
+		if math.Float64frombits(uint64(hi)) == 0 {
+			hi = 0
+		}
 	}
 	return binary.LittleEndian.AppendUint64(nil, uint64(lo)), binary.LittleEndian.AppendUint64(nil, uint64(hi))
 }
@@ -694,21 +694,12 @@ func (fw *fileWriter) writeGroup() error {
 		} else {
 			md.EncodingStats = []format.PageEncodingStats{{PageType: format.DataPage, Encoding: format.Plain, Count: ch.dataPages}}
 		}
-		if ch.has {
-			switch sp.kind {
-			case format.ByteArray:
-				md.Statistics.MinValue, md.Statistics.MaxValue = ch.minS, ch.maxS
-			case format.Int64:
-				md.Statistics.MinValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.minI))
-				md.Statistics.MaxValue = binary.LittleEndian.AppendUint64(nil, uint64(ch.maxI))
-			case format.Double:
-				md.Statistics.MinValue, md.Statistics.MaxValue = doubleBounds(ch.minI, ch.maxI)
-			case format.Int32:
-				md.Statistics.MinValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.minI))
-				md.Statistics.MaxValue = binary.LittleEndian.AppendUint32(nil, uint32(ch.maxI))
-			case format.Boolean:
-				md.Statistics.MinValue, md.Statistics.MaxValue = []byte{byte(ch.minI)}, []byte{byte(ch.maxI)}
-			}
+		switch {
+		case !ch.has:
+		case sp.kind == format.ByteArray:
+			md.Statistics.MinValue, md.Statistics.MaxValue = ch.minS, ch.maxS
+		default:
+			md.Statistics.MinValue, md.Statistics.MaxValue = plainBounds(sp.kind, ch.minI, ch.maxI)
 		}
 		rg.Columns[c].MetaData = md
 		rg.TotalByteSize += md.TotalUncompressedSize

@@ -16,9 +16,9 @@ import (
 // nearly all it allocated (508 MB for 20 captures of 5.9 MB each, 25 MB a
 // capture) and the 20 collections that came with it, each of which also
 // scanned gopacket's 5 MB of tables (srtdump no longer links gopacket).
-// Close gives them back; the next writer
-// takes them. What is kept is bounded: at most spareMax of each, and no
-// buffer larger than spareBufMax.
+// Close gives them back; the next writer takes them. What is kept is
+// bounded: at most spareMax of each, and no buffer larger than
+// spareBufMax.
 const (
 	spareMax    = 8
 	spareBufMax = 4 << 20
@@ -89,7 +89,8 @@ func getBuffer(w io.Writer) *bufio.Writer {
 	return bufio.NewWriterSize(w, 256<<10)
 }
 
-// putBuffer keeps b, flushed or not to be, for the next file.
+// putBuffer keeps b, whose file is written (or abandoned), for the next
+// file.
 func putBuffer(b *bufio.Writer) {
 	b.Reset(nil)
 	spareBuffers.put(b)
